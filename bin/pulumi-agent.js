@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher: everything lives in dist/ (built from src/ by `npm run build`).
+import "../dist/cli/main.js";

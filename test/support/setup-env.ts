@@ -1,0 +1,5 @@
+// Runs in every test worker before any test: the test process itself must not look like an agent
+// (we may be running inside one) nor see the developer's Pulumi configuration.
+import { scrubInPlace } from "./sandbox.js";
+
+scrubInPlace(process.env);
