@@ -12,6 +12,7 @@ export const DETECTION_ENV_VARS: readonly string[] = [
   "AI_AGENT_MODEL",
   "ANTHROPIC_MODEL",
   "CLAUDE_CONFIG_DIR",
+  "CODEX_HOME",
   // strong markers and IDE agent markers
   "CLAUDECODE",
   "CLAUDE_CODE",

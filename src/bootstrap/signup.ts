@@ -1,0 +1,111 @@
+// Create an agent account (reference §1, DESIGN §3 steps 5–7): challenge → proof of work → signup →
+// /api/user → store. Runs only while the caller holds the signup lock.
+import path from "node:path";
+import { CloudClient } from "../cloud/client.js";
+import { solveChallenge } from "../pow/index.js";
+import { claimUrlFor, hasConsoleFor } from "../claim/url.js";
+import { signupLines } from "../claim/messages.js";
+import { updateCredentialsFile, withAccount, type StoredAccount } from "../store/credentials.js";
+import { writeClaimFile } from "../store/claim.js";
+import { CREDENTIALS_FILE, CLAIM_FILE } from "../store/paths.js";
+import { UserFacingError } from "../cli/fatal.js";
+import { userAgent } from "./user-agent.js";
+import { progressPrinter } from "./progress.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface SignupInput {
+  cloudUrl: string;
+  storeDir: string;
+  env: Env;
+  agentName: string | undefined;
+  agentModel: string | undefined;
+  signal: AbortSignal;
+  /** Where our messages go (stderr). */
+  write: (text: string) => void;
+}
+
+export interface SignupOutcome {
+  claimUrl: string;
+  username: string;
+  accessTokenValidUntil: string;
+  claimTokenValidUntil: string;
+}
+
+function numberFromEnv(env: Env, name: string, fallback: number): number {
+  const v = Number(env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+export async function signupAgentAccount(input: SignupInput): Promise<SignupOutcome> {
+  const { cloudUrl, env } = input;
+  const consoleDomain = env.PULUMI_CONSOLE_DOMAIN || undefined;
+  // Fail before the server creates an account we could never hand to a human (reference §9.2).
+  if (!hasConsoleFor(cloudUrl, consoleDomain)) {
+    throw new UserFacingError(
+      `cannot build a claim link for ${cloudUrl}: its host does not start with "api." and PULUMI_CONSOLE_DOMAIN is not set. ` +
+        "Set PULUMI_CONSOLE_DOMAIN to the Pulumi Cloud console host for this API (e.g. app.example.com), so the account can be claimed.",
+    );
+  }
+  const client = new CloudClient({
+    baseUrl: cloudUrl,
+    userAgent: userAgent(input.agentName),
+    timeoutMs: numberFromEnv(env, "PULUMI_AGENT_HTTP_TIMEOUT_MS", 15_000),
+    signal: input.signal,
+    ...(env.PULUMI_AGENT_RETRY_BASE_MS ? { retries: { attempts: 4, baseDelayMs: numberFromEnv(env, "PULUMI_AGENT_RETRY_BASE_MS", 1000), maxDelayMs: 30_000 } } : {}),
+  });
+
+  const challenge = await client.getChallenge();
+  const progress = progressPrinter(input.write);
+  const solved = await solveChallenge(challenge.challengeData, {
+    signal: input.signal,
+    budgetMs: numberFromEnv(env, "PULUMI_AGENT_POW_BUDGET_MS", 90_000),
+    onProgress: progress.update,
+  }).finally(progress.done);
+
+  const signup = await client.signup({
+    challengeID: challenge.challengeID,
+    challengeResult: solved.nonce,
+    ...(input.agentName ? { agentName: input.agentName } : {}),
+    ...(input.agentModel ? { agentModel: input.agentModel } : {}),
+    ...(solved.durationMs > 0 ? { challengeSolveDurationMs: Math.round(solved.durationMs) } : {}),
+  });
+  const claimUrl = claimUrlFor(cloudUrl, signup.claimToken, consoleDomain);
+  // The claim link is the only way to recover the account: show it before anything else can fail.
+  input.write(signupLines(claimUrl));
+
+  const user = await client.getUser(signup.accessToken).catch((err: unknown) => {
+    if (signup.userInfo) return { ...signup.userInfo, tokenInfo: undefined };
+    throw err;
+  });
+  const now = new Date().toISOString();
+  const account: StoredAccount = {
+    accessToken: signup.accessToken,
+    ...(signup.refreshToken ? { refreshToken: signup.refreshToken } : {}),
+    username: user.githubLogin,
+    organizations: user.organizations.map((o) => o.githubLogin),
+    lastValidatedAt: now,
+    tokenInformation: {
+      name: user.tokenInfo?.name ?? "",
+      ...(user.tokenInfo?.organization ? { organization: user.tokenInfo.organization } : {}),
+      ...(user.tokenInfo?.team ? { team: user.tokenInfo.team } : {}),
+      expiresAt: signup.accessTokenValidUntil,
+    },
+  };
+  // Claim first: if the credentials write fails, the link is still on disk for `account status`.
+  await writeClaimFile(path.join(input.storeDir, CLAIM_FILE), {
+    claimUrl,
+    claimToken: signup.claimToken,
+    validUntil: signup.claimTokenValidUntil,
+    cloudUrl,
+  });
+  await updateCredentialsFile(path.join(input.storeDir, CREDENTIALS_FILE), (creds) =>
+    withAccount(creds, cloudUrl, account, { setCurrentIfNone: true }),
+  );
+  return {
+    claimUrl,
+    username: user.githubLogin,
+    accessTokenValidUntil: signup.accessTokenValidUntil,
+    claimTokenValidUntil: signup.claimTokenValidUntil,
+  };
+}

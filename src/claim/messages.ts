@@ -1,0 +1,69 @@
+// Everything we tell the human and the agent about the agent account: pure text builders.
+// Block keys and INSTRUCTION texts follow the Go CLI (reference §4.3) so agents that learned to
+// parse its output parse ours; the wording adds phase detail where the Go CLI says nothing.
+import { formatValidFor, parseTime } from "../core/lifecycle.js";
+
+export const BLOCK_HEADER = "PULUMI_EPHEMERAL_AGENT_ACCOUNT";
+
+/** Seed 000's three lines, printed once at signup. */
+export function signupLines(claimUrl: string): string {
+  return [
+    "pulumi: created an agent account on Pulumi Cloud so this work persists.",
+    "Claim within 30 days to take ownership.",
+    claimUrl,
+  ].join("\n") + "\n";
+}
+
+/** One line before each later run while the claim is pending. */
+export function reminderLine(o: { username?: string | undefined; claimUrl: string; tokenExpiresAt?: string | undefined; claimValidUntil?: string | undefined; now: number }): string {
+  const access = formatValidFor(parseTime(o.tokenExpiresAt), o.now);
+  const claim = formatValidFor(parseTime(o.claimValidUntil), o.now);
+  const who = o.username ? `agent account ${o.username}` : "an unclaimed agent account";
+  const accessText = access === "expired" ? "access expired" : `write access for ${access}`;
+  return `pulumi-agent: using ${who} (${accessText}; claim within ${claim}): ${o.claimUrl}\n`;
+}
+
+const LOCK_WARNING =
+  "Tell them claiming the account will lock the Pulumi organization during the claim process, so they should let the agent finish its work before claiming it.";
+
+/** Block B (FormatAgentClaimInstruction): "" when nothing is left to claim. */
+export function claimBlock(o: { claimUrl: string; tokenExpiresAt?: string | undefined; claimValidUntil?: string | undefined; now: number }): string {
+  if (!o.claimUrl) return "";
+  const tokenUntil = parseTime(o.tokenExpiresAt);
+  const claimUntil = parseTime(o.claimValidUntil);
+  const lines = [BLOCK_HEADER, `CLAIM_URL=${o.claimUrl}`];
+  if (tokenUntil !== undefined && tokenUntil > o.now) {
+    const v = formatValidFor(tokenUntil, o.now);
+    lines.push(
+      `EPHEMERAL_ACCOUNT_ACCESS_EXPIRES_IN=${v}`,
+      "ACTION_REQUIRED=Tell the user to claim this Pulumi agent account.",
+      `INSTRUCTION=Tell the user Pulumi created an ephemeral agent account. It is important to surface the claim URL to the user so they can take ownership of the account. Include the claim URL and say they must claim the account within ${v} before agent access expires. ${LOCK_WARNING}`,
+    );
+  } else if (claimUntil !== undefined && claimUntil > o.now) {
+    const v = formatValidFor(claimUntil, o.now);
+    lines.push(
+      `CLAIM_URL_VALID_FOR=${v}`,
+      "ACTION_REQUIRED=Tell the user to claim this Pulumi agent account.",
+      `INSTRUCTION=Tell the user this ephemeral agent account can no longer authenticate, but the claim URL is still valid for ${v}. Include the claim URL and the remaining time. ${LOCK_WARNING}`,
+    );
+  } else {
+    return "";
+  }
+  return lines.join("\n") + "\n";
+}
+
+export type LoginRequiredReason = "token-rejected" | "claim-unavailable";
+
+/** Block C (FormatAgentLoginRequiredInstruction). */
+export function loginRequiredBlock(o: { reason: LoginRequiredReason; tokenExpiresAt?: string | undefined; now: number }): string {
+  const lines = [BLOCK_HEADER];
+  const until = parseTime(o.tokenExpiresAt);
+  if (until !== undefined) lines.push(`EPHEMERAL_ACCOUNT_ACCESS_EXPIRES_IN=${formatValidFor(until, o.now)}`);
+  lines.push("ACTION_REQUIRED=Tell the user to run pulumi login.");
+  const suffix =
+    o.reason === "token-rejected"
+      ? " even though local access had not expired. The account was likely claimed or revoked. The stacks the agent was working with may have moved to the user's Pulumi account, so the agent's existing access to those stacks may have changed. Ask the user to run pulumi login before retrying."
+      : ", and its claim URL is no longer claimable. The account was likely already claimed, expired, or revoked. If it was claimed, the stacks the agent was working with moved to the user's Pulumi account, so the agent's existing access to those stacks changed. Ask the user to run pulumi login before retrying.";
+  lines.push(`INSTRUCTION=Tell the user this Pulumi ephemeral agent account can no longer authenticate${suffix}`);
+  return lines.join("\n") + "\n";
+}

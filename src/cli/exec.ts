@@ -1,0 +1,63 @@
+// Start the real pulumi and end this process the way it ended.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEPTH_VAR, GUARD_VAR, MAX_DEPTH, findRealPulumi, readGuard, startedByOurselves } from "../exec/find-pulumi.js";
+import { exitLike, runChild, type ChildOutcome } from "../exec/run-child.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Our own entry points: the bin launcher and the built main module. */
+export const SELF_PATHS = [path.resolve(here, "..", "..", "bin", "pulumi-agent.js"), path.join(here, "main.js")];
+
+export interface ExecOptions {
+  env: NodeJS.ProcessEnv;
+  /** Extra variables for the child only (e.g. PULUMI_CREDENTIALS_PATH). */
+  childEnv?: Record<string, string>;
+  /** Runs after pulumi exits, before we exit (post-run reminder, diagnosis). */
+  after?: (outcome: ChildOutcome) => Promise<void>;
+}
+
+export type LocateResult = { ok: true; path: string } | { ok: false; message: string; exitCode: number };
+
+export function locatePulumi(env: Readonly<Record<string, string | undefined>>): LocateResult {
+  const depth = Number(env[DEPTH_VAR] ?? 0) || 0;
+  if (depth >= MAX_DEPTH) {
+    return { ok: false, exitCode: 1, message: `pulumi-agent is calling itself (${depth} levels deep). The \`pulumi\` it finds runs pulumi-agent again; set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary.` };
+  }
+  const guard = readGuard(env);
+  const skip = guard && startedByOurselves(guard, process.ppid) ? [guard.pulumi] : [];
+  const found = findRealPulumi({ env, selfPaths: SELF_PATHS, skip });
+  if (!found.ok) return { ok: false, exitCode: found.reason === "not-found" ? 127 : 1, message: found.message };
+  return { ok: true, path: found.path };
+}
+
+export async function execPulumi(args: readonly string[], o: ExecOptions): Promise<never> {
+  const located = locatePulumi(o.env);
+  if (!located.ok) {
+    process.stderr.write(`pulumi-agent: ${located.message}\n`);
+    process.exit(located.exitCode);
+  }
+  const depth = Number(o.env[DEPTH_VAR] ?? 0) || 0;
+  const env: NodeJS.ProcessEnv = {
+    ...o.env,
+    ...o.childEnv,
+    [GUARD_VAR]: `${process.pid}:${located.path}`,
+    [DEPTH_VAR]: String(depth + 1),
+  };
+  let outcome: ChildOutcome;
+  try {
+    outcome = await runChild(located.path, args, env);
+  } catch (err) {
+    const e = err as Error & { exitCode?: number };
+    process.stderr.write(`pulumi-agent: ${e.message}\n`);
+    process.exit(e.exitCode ?? 1);
+  }
+  if (o.after) {
+    try {
+      await o.after(outcome);
+    } catch (err) {
+      // Post-run extras must never change pulumi's exit status.
+      process.stderr.write(`pulumi-agent: ${(err as Error).message}\n`);
+    }
+  }
+  return exitLike(outcome);
+}

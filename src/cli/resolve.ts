@@ -1,0 +1,97 @@
+// The imperative shell around core/decide.ts: reads exactly the files a stage asks for.
+// Used on the hot path (agent runs), again under the signup lock, and by `account status`.
+import { statSync } from "node:fs";
+import path from "node:path";
+import type { CommandInfo } from "../core/command.js";
+import { decideBackend, decideCredentials, type CredentialAction, type CredentialState, type CredsView } from "../core/decide.js";
+import type { BackendChoice } from "../core/backend.js";
+import type { ClaimView } from "../core/lifecycle.js";
+import { credentialsDir, sharedAgentDir, CREDENTIALS_FILE, CLAIM_FILE } from "../store/paths.js";
+import { readCredentialsFile, getAccount, type CredentialsFile } from "../store/credentials.js";
+import { readClaimFile } from "../store/claim.js";
+import { projectBackendUrl } from "./project-file.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Resolution {
+  backend: BackendChoice;
+  state: CredentialState;
+  action: CredentialAction;
+  projectFile: string | undefined;
+}
+
+type FileRead = Awaited<ReturnType<typeof readCredentialsFile>>;
+
+function toView(read: FileRead, cloudUrl: string, file: string): CredsView {
+  switch (read.kind) {
+    case "missing":
+      // An existing 0-byte file reads as "no credentials" (Go) but is not ours to overwrite when explicit.
+      return statSync(file, { throwIfNoEntry: false })?.isFile() ? { kind: "empty-file" } : { kind: "missing" };
+    case "ok": {
+      const account = getAccount(read.creds, cloudUrl);
+      return {
+        kind: "ok",
+        account: account && {
+          accessToken: account.accessToken,
+          refreshToken: account.refreshToken,
+          username: account.username,
+          organizations: account.organizations,
+          expiresAt: account.tokenInformation?.expiresAt ?? undefined,
+        },
+      };
+    }
+    case "encrypted":
+      return { kind: "encrypted" };
+    case "corrupt":
+      return { kind: "corrupt", error: read.error };
+    default:
+      // A path through a regular file (ENOTDIR) cannot hold credentials: nothing to read, nothing lost.
+      if ((read.error as NodeJS.ErrnoException).code === "ENOTDIR") return { kind: "missing" };
+      return { kind: "unreadable", error: read.error.message };
+  }
+}
+
+async function readClaimView(dir: string): Promise<ClaimView | undefined> {
+  const r = await readClaimFile(path.join(dir, CLAIM_FILE));
+  return r.kind === "ok" ? r.claim : undefined;
+}
+
+export function isExplicitDefaultDir(env: Env): boolean {
+  return Boolean(env.PULUMI_CREDENTIALS_PATH || env.PULUMI_HOME);
+}
+
+export async function resolveCredentials(command: CommandInfo, env: Env, cwd: string, now = Date.now()): Promise<Resolution> {
+  const defaultDir = credentialsDir(env);
+  const defaultFile = path.join(defaultDir, CREDENTIALS_FILE);
+  const defaultRead = await readCredentialsFile(defaultFile);
+  const current = defaultRead.kind === "ok" ? (defaultRead.creds as CredentialsFile).current : undefined;
+
+  let project: { file: string; url: string | undefined } | undefined;
+  if (!env.PULUMI_BACKEND_URL && !command.loginTarget) {
+    project = await projectBackendUrl(command.cwd ? path.resolve(cwd, command.cwd) : cwd);
+  }
+  const backend = decideBackend(command, env, project?.url, current);
+  const sharedDir = sharedAgentDir(env);
+  const skipShared = backend.isDiy;
+  const sharedFile = path.join(sharedDir, CREDENTIALS_FILE);
+  const [sharedRead, defaultClaim, sharedClaim] = skipShared
+    ? [{ kind: "missing" } as FileRead, undefined, undefined]
+    : await Promise.all([
+        readCredentialsFile(sharedFile),
+        readClaimView(defaultDir),
+        readClaimView(sharedDir),
+      ]);
+  const state: CredentialState = {
+    cloudUrl: backend.url,
+    now,
+    envToken: env.PULUMI_ACCESS_TOKEN || undefined,
+    defaultExplicit: isExplicitDefaultDir(env),
+    defaultDir,
+    defaultCreds: toView(defaultRead, backend.url, defaultFile),
+    defaultClaim,
+    sharedDir,
+    sharedCreds: toView(sharedRead, backend.url, sharedFile),
+    sharedClaim,
+  };
+  return { backend, state, action: decideCredentials(state), projectFile: project?.file };
+}

@@ -1,0 +1,69 @@
+// Agent account lifecycle (seed 000, reference §4): pure functions of stored times and the last
+// known claim state. Active 72 h (token valid) → read-only (token expired, claim window open)
+// → locked (claim window over); "claimed" once the service said the claim token is no longer usable.
+
+export type Phase = "active" | "read-only" | "locked" | "claimed";
+
+export interface ClaimView {
+  claimUrl: string;
+  claimToken?: string | undefined;
+  validUntil?: string | undefined;
+  cloudUrl: string;
+  claimUnavailableAt?: string | undefined;
+}
+
+export interface AccountView {
+  accessToken?: string | undefined;
+  refreshToken?: string | undefined;
+  username?: string | undefined;
+  organizations?: string[] | undefined;
+  /** tokenInformation.expiresAt */
+  expiresAt?: string | undefined;
+}
+
+/** Parse a stored time; Go's zero time, empty, null and garbage all mean "no time". */
+export function parseTime(value: string | null | undefined): number | undefined {
+  if (!value || value.startsWith("0001-01-01")) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A token with a stored expiry in the past is expired; one without an expiry never expires locally. */
+export function isTokenExpired(account: AccountView, now: number): boolean {
+  const exp = parseTime(account.expiresAt);
+  return exp !== undefined && exp <= now;
+}
+
+/** Usable without network: has a token and is not locally expired (a refresh token keeps it usable). */
+export function isLocallyUsable(account: AccountView | undefined, now: number): boolean {
+  if (!account?.accessToken && !account?.refreshToken) return false;
+  return !isTokenExpired(account, now) || Boolean(account.refreshToken);
+}
+
+/** Zero or missing validUntil counts as expired (reference §9.8: be consistent, unlike the Go CLI). */
+export function isClaimOpen(claim: ClaimView | undefined, now: number): boolean {
+  if (!claim?.claimUrl) return false;
+  const until = parseTime(claim.validUntil);
+  return until !== undefined && until > now && !claim.claimUnavailableAt;
+}
+
+export function accountPhase(account: AccountView | undefined, claim: ClaimView | undefined, now: number): Phase {
+  if (claim?.claimUnavailableAt) return "claimed";
+  if (account && (account.accessToken || account.refreshToken) && !isTokenExpired(account, now)) return "active";
+  const until = parseTime(claim?.validUntil);
+  if (until !== undefined && until > now) return "read-only";
+  return "locked";
+}
+
+/** The Go CLI's duration format (reference §4.4): 3d4h10m, 2h, <1m, expired. */
+export function formatValidFor(untilMs: number | undefined, nowMs: number): string {
+  if (untilMs === undefined) return "expired";
+  const d = untilMs - nowMs;
+  if (d <= 0) return "expired";
+  const minutes = Math.floor(d / 60_000);
+  if (minutes < 1) return "<1m";
+  const days = Math.floor(minutes / (24 * 60));
+  const hours = Math.floor((minutes % (24 * 60)) / 60);
+  const mins = minutes % 60;
+  return `${days ? `${days}d` : ""}${hours ? `${hours}h` : ""}${mins ? `${mins}m` : ""}`;
+}

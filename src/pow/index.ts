@@ -1,0 +1,333 @@
+// Proof-of-work solver for Pulumi agent signup (reference §1.2): finds exactly the nonce the sequential Go
+// solver finds, using the fastest engine available on all useful cores.
+//
+// The nonce space is cut into chunks handed out in increasing order to worker threads (and, while they
+// start, to the main thread in small slices). A hit in chunk k is only answered once every chunk below k
+// has finished without a lower hit, so the result is the lowest valid nonce overall.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { nonceMeetsDifficulty, parseChallengeData } from "./challenge.js";
+import type { Engine, EngineKind } from "./engine.js";
+import { createEngine, resolveEngine } from "./engines.js";
+import type { ChunkMessage, WorkerInit, WorkerReply } from "./worker.js";
+
+export interface SolveOptions {
+  /** Ctrl-C / caller cancellation: rejects with an Error whose name is "AbortError". */
+  signal?: AbortSignal;
+  /** Time budget in ms; overrun rejects with PowBudgetError. */
+  budgetMs?: number;
+  /** Worker threads. 0 = solve on the calling thread (in short slices). Default: by difficulty and cores. */
+  threads?: number;
+  /** Called about every 250 ms while solving. */
+  onProgress?: (p: PowProgress) => void;
+  /** For tests and benchmarks; "auto" picks the fastest engine this runtime supports. */
+  engine?: "auto" | "wasm-simd" | "js" | "crypto";
+}
+
+export interface PowProgress {
+  /** Hashes computed so far (all threads). */
+  hashes: number;
+  elapsedMs: number;
+  /** Hashes per second so far. */
+  rate: number;
+  /** Expected time left: until 2^difficulty hashes are done, or 2^difficulty/rate once past that. */
+  etaMs: number;
+}
+
+export interface SolveResult {
+  /** Decimal nonce, the `challengeResult` to submit. */
+  nonce: string;
+  /** Hashes computed by all threads (can exceed the nonce: other threads search ahead). */
+  hashes: number;
+  durationMs: number;
+  engine: string;
+  /** Threads that hashed: the worker count, or 1 when solved on the calling thread. */
+  threads: number;
+}
+
+/** Internal knobs for tests and the benchmark; not part of the public contract. */
+export interface InternalSolveOptions extends SolveOptions {
+  /** Start the search here instead of 0 (tests use it to cross digit-length boundaries). */
+  startNonce?: number;
+  /** Let the calling thread hash while workers start (default true). */
+  warmStart?: boolean;
+}
+
+/**
+ * Highest difficulty accepted. 2^40 hashes is ~1.1e12: about 15 hours at 20 M H/s, still many minutes on a
+ * 64-core machine. The service issues ~20; anything above this is a server bug or a hostile challenge.
+ */
+export const MAX_ACCEPTED_DIFFICULTY = 40;
+
+export class PowChallengeError extends Error {
+  override name = "PowChallengeError";
+}
+
+export class PowDifficultyError extends Error {
+  override name = "PowDifficultyError";
+  constructor(readonly difficulty: number) {
+    super(
+      `refusing proof-of-work challenge with difficulty ${difficulty}: it needs about 2^${difficulty} ` +
+        `(${formatCount(2 ** difficulty)}) SHA-256 hashes, which would take ${formatDuration(
+          (2 ** difficulty / NOMINAL_RATE.get("wasm-simd")!) * 1000,
+        )} on one core; the limit is ${MAX_ACCEPTED_DIFFICULTY} (the service normally asks for about 20). ` +
+        `Request a new challenge later; if this keeps happening, report it to Pulumi.`,
+    );
+  }
+}
+
+export class PowBudgetError extends Error {
+  override name = "PowBudgetError";
+  constructor(
+    readonly budgetMs: number,
+    readonly difficulty: number,
+    readonly hashes: number,
+  ) {
+    super(
+      `proof-of-work not solved within the ${budgetMs} ms budget (difficulty ${difficulty}, ` +
+        `${formatCount(hashes)} hashes tried); retry, or allow more time`,
+    );
+  }
+}
+
+class PowAbortError extends Error {
+  override name = "AbortError";
+}
+
+// Steady single-core rates on the reference machine (perf-baseline.md); used to size chunks and pick threads.
+const NOMINAL_RATE = new Map<EngineKind, number>([
+  ["wasm-simd", 11e6],
+  ["js", 5e6],
+  ["crypto", 1.2e6],
+]);
+
+// Worker chunks last ~25 ms (progress granularity and the wait for lower chunks after a hit); main-thread
+// slices ~5 ms so timers, signals and worker messages are served promptly. Multiples of 10^4 keep chunk edges
+// on the engines' segment edges.
+function chunkSizes(kind: EngineKind): { worker: number; main: number } {
+  const rate = NOMINAL_RATE.get(kind)!;
+  const round = (n: number): number => Math.max(10_000, Math.round(n / 10_000) * 10_000);
+  return { worker: round(rate * 0.025), main: round(rate * 0.005) };
+}
+
+/**
+ * Default worker count. Starting workers costs ~35–60 ms, so below the crossover the calling thread solves
+ * alone; above it every core is used.
+ */
+export function defaultThreads(difficulty: number, kind: EngineKind): number {
+  const expectedMs = (2 ** difficulty / NOMINAL_RATE.get(kind)!) * 1000;
+  if (expectedMs < IN_PROCESS_MAX_EXPECTED_MS) return 0;
+  return Math.max(1, availableParallelism());
+}
+/** Expected single-thread solve time below which workers do not pay off (measured, see bench-pow.mjs). */
+const IN_PROCESS_MAX_EXPECTED_MS = 60;
+
+let workerFile: URL | null | undefined;
+/** The compiled worker next to this module; null when running from TypeScript sources (e.g. under vitest). */
+function workerScript(): URL | null {
+  if (workerFile === undefined) {
+    const url = new URL("./worker.js", import.meta.url);
+    workerFile = url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : null;
+  }
+  return workerFile;
+}
+
+export function solveChallenge(challengeData: string, options: SolveOptions = {}): Promise<SolveResult> {
+  const opts = options as InternalSolveOptions;
+  const parsed = parseChallengeData(challengeData);
+  if (!parsed.ok) return Promise.reject(new PowChallengeError(parsed.error));
+  const difficulty = parsed.difficulty;
+  if (difficulty > MAX_ACCEPTED_DIFFICULTY) return Promise.reject(new PowDifficultyError(difficulty));
+  if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+  let kind: EngineKind;
+  try {
+    kind = resolveEngine(opts.engine ?? "auto");
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  let threads = opts.threads ?? defaultThreads(difficulty, kind);
+  if (!Number.isInteger(threads) || threads < 0) {
+    return Promise.reject(new RangeError(`threads must be a non-negative integer, got ${threads}`));
+  }
+  if (threads > 0 && workerScript() === null) threads = 0;
+  const start = opts.startNonce ?? 0;
+  if (!Number.isSafeInteger(start) || start < 0) {
+    return Promise.reject(new RangeError(`startNonce must be a non-negative safe integer, got ${start}`));
+  }
+  return new Promise<SolveResult>((resolve, reject) => {
+    runSolve({ challengeData, difficulty, kind, threads, start, opts, resolve, reject });
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return new PowAbortError("proof-of-work solve was aborted", { cause: signal.reason });
+}
+
+interface Chunk {
+  id: number;
+  start: number;
+  end: number;
+}
+
+interface SolveJob {
+  challengeData: string;
+  difficulty: number;
+  kind: EngineKind;
+  threads: number;
+  start: number;
+  opts: InternalSolveOptions;
+  resolve: (r: SolveResult) => void;
+  reject: (e: unknown) => void;
+}
+
+function runSolve(job: SolveJob): void {
+  const { challengeData, difficulty, kind, threads, opts } = job;
+  const t0 = performance.now();
+  const sizes = chunkSizes(kind);
+  const pending = new Map<number, Chunk>(); // handed out, not yet finished
+  const workers: Worker[] = [];
+  let next = job.start; // first nonce not yet handed out
+  let nextId = 0;
+  let best = Infinity; // lowest hit found so far
+  let hashes = 0;
+  let readyWorkers = 0;
+  let settled = false;
+  let mainEngine: Engine | undefined;
+  const hashedBy = new Set<number>(); // participants that finished a chunk: -1 = calling thread, else worker index
+
+  const elapsed = (): number => performance.now() - t0;
+
+  const cleanup = (): void => {
+    settled = true;
+    clearInterval(progressTimer);
+    if (budgetTimer) clearTimeout(budgetTimer);
+    opts.signal?.removeEventListener("abort", onAbort);
+    for (const w of workers) void w.terminate();
+  };
+  const fail = (e: unknown): void => {
+    if (settled) return;
+    cleanup();
+    job.reject(e);
+  };
+  const succeed = (nonce: number): void => {
+    if (settled) return;
+    const nonceStr = String(nonce);
+    // One extra hash with node:crypto guards the answer against an engine bug.
+    if (!nonceMeetsDifficulty(challengeData, nonceStr, difficulty)) {
+      fail(new Error(`proof-of-work engine ${kind} returned nonce ${nonceStr}, which does not meet difficulty ${difficulty}`));
+      return;
+    }
+    cleanup();
+    job.resolve({
+      nonce: nonceStr,
+      hashes,
+      durationMs: Math.round(elapsed()),
+      engine: kind,
+      threads: Math.max(1, hashedBy.size),
+    });
+  };
+
+  const take = (size: number): Chunk | undefined => {
+    if (settled || best !== Infinity) return undefined; // every unassigned nonce is above the hit
+    const c = { id: nextId++, start: next, end: next + size };
+    next = c.end;
+    pending.set(c.id, c);
+    return c;
+  };
+  const complete = (c: Chunk, hit: number, by: number): void => {
+    if (settled || !pending.delete(c.id)) return;
+    hashedBy.add(by);
+    hashes += hit >= 0 ? hit - c.start + 1 : c.end - c.start;
+    if (hit >= 0 && hit < best) best = hit;
+    if (best === Infinity) return;
+    for (const p of pending.values()) if (p.start < best) return; // a lower hit is still possible
+    succeed(best);
+  };
+
+  const onAbort = (): void => fail(abortError(opts.signal!));
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const budgetTimer =
+    opts.budgetMs !== undefined
+      ? setTimeout(() => fail(new PowBudgetError(opts.budgetMs!, difficulty, hashes)), Math.max(0, opts.budgetMs))
+      : undefined;
+  const progressTimer = setInterval(() => {
+    if (settled || !opts.onProgress) return;
+    const ms = elapsed();
+    const rate = ms > 0 ? (hashes / ms) * 1000 : 0;
+    const expected = 2 ** difficulty;
+    const left = hashes < expected ? expected - hashes : expected; // memoryless once past the mean
+    try {
+      opts.onProgress({ hashes, elapsedMs: Math.round(ms), rate, etaMs: rate > 0 ? Math.round((left / rate) * 1000) : Infinity });
+    } catch (e) {
+      fail(e);
+    }
+  }, 250);
+  budgetTimer?.unref?.();
+  progressTimer.unref?.();
+
+  // Workers: each keeps two chunks queued so it never waits for a message round trip.
+  const feed = (w: Worker, inFlight: Map<number, Chunk>): void => {
+    const c = take(sizes.worker);
+    if (!c) return;
+    inFlight.set(c.id, c);
+    w.postMessage({ id: c.id, start: c.start, end: c.end } satisfies ChunkMessage);
+  };
+  const script = threads > 0 ? workerScript() : null;
+  if (script) {
+    const init: WorkerInit = { challengeData, difficulty, engine: kind };
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(script, { workerData: init });
+      const inFlight = new Map<number, Chunk>();
+      workers.push(w);
+      w.on("message", (m: WorkerReply) => {
+        if (settled) return;
+        if (m.type === "ready") {
+          readyWorkers++;
+          feed(w, inFlight);
+          feed(w, inFlight);
+          return;
+        }
+        const c = inFlight.get(m.id);
+        if (!c) return;
+        inFlight.delete(m.id);
+        complete(c, m.hit, i);
+        feed(w, inFlight);
+      });
+      w.on("error", (e) => fail(e));
+      w.on("exit", (code) => fail(new Error(`proof-of-work worker exited unexpectedly (code ${code})`)));
+    }
+  }
+
+  // Calling thread: solves alone when threads = 0, otherwise only until the first worker is ready.
+  const mainThreadRuns = !script || opts.warmStart !== false;
+  if (mainThreadRuns) {
+    const loop = async (): Promise<void> => {
+      while (!settled && (!script || readyWorkers === 0)) {
+        const c = take(sizes.main);
+        if (!c) return;
+        mainEngine ??= createEngine(kind, challengeData, difficulty);
+        complete(c, mainEngine.search(c.start, c.end), -1);
+        await new Promise<void>((r) => setImmediate(r)); // let timers, abort and worker messages run
+      }
+    };
+    // Start on the next turn so solveChallenge returns its promise before any hashing.
+    setImmediate(() => loop().catch(fail));
+  }
+}
+
+function formatCount(n: number): string {
+  if (n >= 1e12) return `${(n / 1e12).toFixed(1)} trillion`;
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} billion`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} million`;
+  return String(Math.round(n));
+}
+
+function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s >= 86_400) return `about ${(s / 86_400).toFixed(1)} days`;
+  if (s >= 3600) return `about ${(s / 3600).toFixed(1)} hours`;
+  if (s >= 60) return `about ${Math.round(s / 60)} minutes`;
+  return `about ${Math.round(s)} seconds`;
+}

@@ -1,0 +1,288 @@
+// Claiming an agent account on the mock cloud: validate, preview, conflicts and their resolution,
+// non-transferable failures, commit (moves entities, revokes the agent token, burns the claim token),
+// claim status, and the console claim page with its form.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AgentClaimResponse, ClaimStatusResponse, ErrorBody } from "../src/cloud/protocol.js";
+import { escapeHtml } from "../src/mock-cloud/console-page.js";
+import { DAY_MS, startMockCloud, UNAUTHORIZED_MESSAGE, type AgentAccount, type MockCloud } from "../src/mock-cloud/server.js";
+
+const HUMAN = "pul-human-alice";
+let mock: MockCloud;
+let agent: AgentAccount;
+
+beforeEach(async () => {
+  mock = await startMockCloud({ demoHuman: { login: "demo-dana", token: "pul-human-dana" } });
+  mock.addHumanUser("alice", HUMAN, ["alice", "acme"]);
+  agent = mock.createAgent({ agentName: "claude" });
+  mock.addEntity(agent.orgName, { kind: "stack", name: "web/dev" });
+  mock.addEntity(agent.orgName, { kind: "environment", name: "app/dev" });
+});
+afterEach(async () => {
+  await mock.close();
+});
+
+async function call(method: string, path: string, opts: { token?: string; json?: unknown; form?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = {};
+  if (opts.token !== undefined) headers["Authorization"] = `token ${opts.token}`;
+  let body: string | undefined;
+  if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    headers["Content-Type"] = "application/json";
+  }
+  if (opts.form !== undefined) {
+    body = new URLSearchParams(opts.form).toString();
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+  }
+  const res = await fetch(mock.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+const validate = (token = agent.claimToken) => call("GET", `/api/agents/signup/validate/${encodeURIComponent(token)}`);
+const claim = (org: string, body: unknown, opts: { dryRun?: boolean; token?: string } = {}) =>
+  call("POST", `/api/agents/${org}/claim${opts.dryRun ? "?dryRun=true" : ""}`, { token: opts.token ?? HUMAN, json: body });
+const whoamiStatus = async () => (await call("GET", "/api/user", { token: agent.accessToken })).status;
+
+describe("validate", () => {
+  it("describes a claimable agent and 404s unknown tokens", async () => {
+    const res = await validate();
+    expect(res.status).toBe(200);
+    expect(AgentClaimResponse.parse(res.json)).toEqual({
+      agent: { login: agent.login, orgName: agent.orgName, createdAt: agent.createdAt.toISOString() },
+      inventory: [
+        { kind: "stack", name: "web/dev" },
+        { kind: "environment", name: "app/dev" },
+      ],
+      conflicts: [],
+      failures: [],
+      claimExpiresAt: new Date(agent.createdAt.getTime() + 30 * DAY_MS).toISOString(),
+    });
+    const unknown = await validate("not-a-token");
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toEqual({ code: 404, message: "claim token not found" });
+  });
+});
+
+describe("claim", () => {
+  it("commit moves entities, revokes the agent token and burns the claim token", async () => {
+    expect(await whoamiStatus()).toBe(200);
+    const res = await claim("acme", { claimToken: agent.claimToken });
+    expect(res.status).toBe(200);
+    const body = AgentClaimResponse.parse(res.json);
+    expect(body.transferToken).toMatch(/^transfer-[0-9a-f]{24}$/);
+    expect(body.conflicts).toEqual([]);
+    expect(body.failures).toEqual([]);
+    expect(body.inventory).toEqual([
+      { kind: "stack", name: "web/dev" },
+      { kind: "environment", name: "app/dev" },
+    ]);
+
+    expect(mock.state.entitiesOf("acme")).toEqual([
+      { kind: "stack", name: "web/dev" },
+      { kind: "environment", name: "app/dev" },
+    ]);
+    expect(mock.state.entitiesOf(agent.orgName)).toEqual([]);
+    expect(mock.state.orgs.get(agent.orgName)?.deletedAt).toBeInstanceOf(Date);
+    expect(mock.state.phase(agent)).toBe("claimed");
+    expect(agent).toMatchObject({ claimedBy: "alice", destinationOrg: "acme", transferToken: body.transferToken });
+
+    expect((await validate()).json).toEqual({ code: 404, message: "claim token has already been used" });
+    const me = await call("GET", "/api/user", { token: agent.accessToken });
+    expect(me.json).toEqual({ code: 401, message: UNAUTHORIZED_MESSAGE });
+    const again = await claim("acme", { claimToken: agent.claimToken });
+    expect(again.json).toEqual({ code: 404, message: "claim token has already been used" });
+
+    const status = await call("GET", "/api/agents/acme/claim/status", { token: HUMAN });
+    expect(status.status).toBe(200);
+    const parsed = ClaimStatusResponse.parse(status.json);
+    expect(parsed.claims).toHaveLength(1);
+    expect(parsed.claims[0]).toMatchObject({ transferToken: body.transferToken, status: "succeeded", destinationOrg: "acme" });
+    expect((await call("GET", "/api/agents/acme/claim/status", { token: agent.accessToken })).status).toBe(401);
+    mock.addHumanUser("bob", "pul-human-bob");
+    expect((await call("GET", "/api/agents/acme/claim/status", { token: "pul-human-bob" })).status).toBe(403);
+  });
+
+  it("preview reports conflicts and mutates nothing; a rename resolution lets the commit succeed", async () => {
+    mock.addEntity("acme", { kind: "stack", name: "web/dev" });
+    const preview = await claim("acme", { claimToken: agent.claimToken }, { dryRun: true });
+    expect(preview.status).toBe(200);
+    const p = AgentClaimResponse.parse(preview.json);
+    expect(p.conflicts).toEqual([{ kind: "stack", name: "web/dev" }]);
+    expect(p.failures).toEqual([]);
+    expect(p.transferToken).toBeUndefined();
+
+    // A blocked commit is also a 200 with the same body and no mutation.
+    const blocked = await claim("acme", { claimToken: agent.claimToken });
+    expect(blocked.status).toBe(200);
+    expect(blocked.json).toEqual(preview.json);
+
+    expect((await validate()).status).toBe(200);
+    expect(await whoamiStatus()).toBe(200);
+    expect(mock.state.entitiesOf(agent.orgName)).toHaveLength(2);
+    expect(mock.state.entitiesOf("acme")).toEqual([{ kind: "stack", name: "web/dev" }]);
+    expect(mock.state.claims).toEqual([]);
+
+    // Renaming onto another taken name still conflicts; a free name resolves it.
+    mock.addEntity("acme", { kind: "stack", name: "web/taken" });
+    const stillBlocked = await claim("acme", {
+      claimToken: agent.claimToken,
+      conflictsResolution: [{ kind: "stack", name: "web/dev", newName: "web/taken" }],
+    });
+    expect(AgentClaimResponse.parse(stillBlocked.json).conflicts).toEqual([{ kind: "stack", name: "web/dev" }]);
+
+    const dryResolved = await claim(
+      "acme",
+      { claimToken: agent.claimToken, conflictsResolution: [{ kind: "stack", name: "web/dev", newName: "web/agent-dev" }] },
+      { dryRun: true },
+    );
+    expect(AgentClaimResponse.parse(dryResolved.json)).toMatchObject({ conflicts: [], failures: [] });
+    expect(AgentClaimResponse.parse(dryResolved.json).transferToken).toBeUndefined();
+    expect(await whoamiStatus()).toBe(200);
+
+    const done = await claim("acme", {
+      claimToken: agent.claimToken,
+      conflictsResolution: [{ kind: "stack", name: "web/dev", newName: "web/agent-dev" }],
+    });
+    expect(AgentClaimResponse.parse(done.json).transferToken).toMatch(/^transfer-/);
+    expect(mock.state.entitiesOf("acme")).toEqual([
+      { kind: "stack", name: "web/dev" },
+      { kind: "stack", name: "web/taken" },
+      { kind: "stack", name: "web/agent-dev" },
+      { kind: "environment", name: "app/dev" },
+    ]);
+    expect(mock.state.claims[0]?.transferred).toEqual([
+      { kind: "stack", name: "web/dev", newName: "web/agent-dev" },
+      { kind: "environment", name: "app/dev", newName: "app/dev" },
+    ]);
+    expect(await whoamiStatus()).toBe(401);
+  });
+
+  it("failures (no transfer primitive) block the commit and cannot be resolved", async () => {
+    mock.addEntity(agent.orgName, { kind: "insights-account", name: "aws-main" });
+    const expected = [
+      {
+        entity: { kind: "insights-account", name: "aws-main" },
+        failureDetails: "insights-account 'aws-main' cannot be transferred: no transfer primitive for this kind yet",
+      },
+    ];
+    const res = await claim("acme", {
+      claimToken: agent.claimToken,
+      conflictsResolution: [{ kind: "insights-account", name: "aws-main", newName: "other" }],
+    });
+    expect(res.status).toBe(200);
+    const body = AgentClaimResponse.parse(res.json);
+    expect(body.failures).toEqual(expected);
+    expect(body.conflicts).toEqual([]);
+    expect(body.transferToken).toBeUndefined();
+    expect(await whoamiStatus()).toBe(200);
+    expect((await validate()).status).toBe(200);
+    expect(mock.state.entitiesOf("acme")).toEqual([]);
+  });
+
+  it("rejects bad callers, destinations, bodies and tokens", async () => {
+    const cases: [Promise<{ status: number; json: unknown }>, number, string | RegExp][] = [
+      [claim("acme", { claimToken: agent.claimToken }, { token: "nope" }), 401, UNAUTHORIZED_MESSAGE],
+      [call("POST", "/api/agents/acme/claim", { json: { claimToken: agent.claimToken } }), 401, UNAUTHORIZED_MESSAGE],
+      [claim("acme", { claimToken: agent.claimToken }, { token: agent.accessToken }), 403, /agent account cannot claim/],
+      [claim("not-mine", { claimToken: agent.claimToken }), 403, "alice is not a member of organization 'not-mine'"],
+      [claim("acme", { claimToken: "bogus" }), 404, "claim token not found"],
+      [claim("acme", {}), 400, /^invalid request body: claimToken: /],
+      [
+        claim("acme", { claimToken: agent.claimToken, conflictsResolution: [{ kind: "stack", name: "nope", newName: "x" }] }),
+        400,
+        "conflictsResolution refers to stack 'nope', which the agent does not own",
+      ],
+    ];
+    for (const [pending, status, message] of cases) {
+      const res = await pending;
+      expect(res.status).toBe(status);
+      const err = ErrorBody.parse(res.json);
+      expect(err.code).toBe(status);
+      expect(err.message).toMatch(message);
+    }
+    expect(await whoamiStatus()).toBe(200);
+  });
+
+  it("an expired claim token answers 404 on claim", async () => {
+    mock.clock.advance(30 * DAY_MS);
+    const res = await claim("acme", { claimToken: agent.claimToken });
+    expect(res.json).toEqual({ code: 404, message: "claim token has expired" });
+  });
+});
+
+describe("console claim page", () => {
+  it("shows the agent, its inventory and the forms, escaping everything", async () => {
+    mock.addEntity(agent.orgName, { kind: "stack", name: `<script>alert("x")</script>` });
+    const res = await call("GET", `/claim/${agent.claimToken}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.text).toContain(`Claim agent account <code>${agent.login}</code>`);
+    expect(res.text).toContain("<td>stack</td><td>web/dev</td>");
+    expect(res.text).toContain("<td>environment</td><td>app/dev</td>");
+    expect(res.text).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
+    expect(res.text).not.toContain("<script>");
+    expect(res.text).toContain(new Date(agent.createdAt.getTime() + 30 * DAY_MS).toISOString());
+    expect(res.text).toContain("(29d 23h 59m left)");
+    expect(res.text).toContain("Status: <strong>active</strong>");
+    expect(res.text).toContain(`<form method="post" action="/claim/${agent.claimToken}">`);
+    expect(res.text).toContain("Claim as demo-dana");
+    expect(res.text).toContain('name="token"');
+    expect(escapeHtml(`<a href="x">'&`)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;");
+  });
+
+  it("the demo button claims into the demo human's org and the page then says it was claimed", async () => {
+    const res = await call("POST", `/claim/${agent.claimToken}`, { form: { demo: "1" } });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(`Claimed <code>${agent.login}</code>`);
+    expect(res.text).toContain("<code>demo-dana</code>");
+    expect(mock.state.entitiesOf("demo-dana")).toEqual([
+      { kind: "stack", name: "web/dev" },
+      { kind: "environment", name: "app/dev" },
+    ]);
+    expect(await whoamiStatus()).toBe(401);
+
+    const after = await call("GET", `/claim/${agent.claimToken}`);
+    expect(after.status).toBe(410);
+    expect(after.text).toContain("claim token has already been used");
+  });
+
+  it("the token form claims into a chosen org; bad tokens and conflicts change nothing", async () => {
+    const bad = await call("POST", `/claim/${agent.claimToken}`, { form: { token: "wrong" } });
+    expect(bad.status).toBe(401);
+    expect(bad.text).toContain("That token was not accepted");
+
+    mock.addEntity("acme", { kind: "environment", name: "app/dev" });
+    const blocked = await call("POST", `/claim/${agent.claimToken}`, { form: { token: HUMAN, org: "acme" } });
+    expect(blocked.status).toBe(409);
+    expect(blocked.text).toContain("Nothing was changed");
+    expect(blocked.text).toContain("<td>environment</td><td>app/dev</td>");
+    expect(await whoamiStatus()).toBe(200);
+
+    const ok = await call("POST", `/claim/${agent.claimToken}`, { form: { token: HUMAN } });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain("alice now owns everything");
+    expect(mock.state.entitiesOf("alice")).toEqual([
+      { kind: "stack", name: "web/dev" },
+      { kind: "environment", name: "app/dev" },
+    ]);
+  });
+
+  it("says when a link is unknown or expired", async () => {
+    const unknown = await call("GET", "/claim/nothing-here");
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain("claim token not found");
+    mock.clock.advance(31 * DAY_MS);
+    const expired = await call("GET", `/claim/${agent.claimToken}`);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain("claim token has expired");
+    const post = await call("POST", `/claim/${agent.claimToken}`, { form: { demo: "1" } });
+    expect(post.status).toBe(410);
+  });
+});
