@@ -5,7 +5,7 @@
 //  4. the human claims the account on the mock console page
 //  5. the next run tells the agent to ask the human for `pulumi login`
 // Uses a real `pulumi` if one is installed, else the fake one from fixtures/.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, realpathSync, mkdirSync, accessSync, constants } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -51,21 +51,26 @@ Object.assign(env, {
   PULUMI_SKIP_UPDATE_CHECK: "true",
 });
 
+// Async spawn: the mock server lives in this process and must keep answering while the child runs.
 function run(args) {
   console.log(`$ pulumi-agent ${args.join(" ")}`);
-  const r = spawnSync(process.execPath, [path.join(root, "bin/pulumi-agent.js"), ...args], { env, stdio: "inherit" });
-  console.log(`(exit ${r.status ?? r.signal})`);
-  return r;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, "bin/pulumi-agent.js"), ...args], { env, stdio: "inherit" });
+    child.on("close", (code, signal) => {
+      console.log(`(exit ${code ?? signal})`);
+      resolve(code);
+    });
+  });
 }
 
 try {
   console.log(`mock Pulumi Cloud at ${mock.url}; pulumi: ${realPulumi ? realPulumi : "fake (fixtures/fake-pulumi)"}; HOME=${home}`);
   step("1. first run under an agent, no credentials: sign up, show the claim link, run pulumi");
-  run(["whoami"]);
+  await run(["whoami"]);
   step("2. second run: the account is reused (no new signup)");
-  run(["whoami"]);
+  await run(["whoami"]);
   step("3. account status");
-  run(["account", "status"]);
+  await run(["account", "status"]);
   console.log(`signups made on the mock: ${mock.state.agents().length}`);
 
   step("4. the human opens the claim link and clicks Claim (simulated with an HTTP POST to the console page)");
@@ -77,7 +82,7 @@ try {
   console.log(`console answered HTTP ${res.status}`);
 
   step("5. next run: the agent is told to ask the human for `pulumi login`");
-  run(["whoami"]);
+  await run(["whoami"]);
 } finally {
   await mock.close();
   rmSync(tmp, { recursive: true, force: true });

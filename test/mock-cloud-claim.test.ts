@@ -90,6 +90,7 @@ describe("claim", () => {
     expect(mock.state.entitiesOf(agent.orgName)).toEqual([]);
     expect(mock.state.orgs.get(agent.orgName)?.deletedAt).toBeInstanceOf(Date);
     expect(mock.state.phase(agent)).toBe("claimed");
+    expect(mock.state.tokens.get(agent.accessToken)?.revokedAt).toBeInstanceOf(Date);
     expect(agent).toMatchObject({ claimedBy: "alice", destinationOrg: "acme", transferToken: body.transferToken });
 
     expect((await validate()).json).toEqual({ code: 404, message: "claim token has already been used" });

@@ -189,7 +189,8 @@ describe("signup", () => {
 
 describe("/api/user and the lifecycle", () => {
   it("answers 401 in the Go shape without, or with an unknown, token", async () => {
-    for (const headers of [{}, { Authorization: "token nope" }, { Authorization: "Bearer x" }]) {
+    const variants: Record<string, string>[] = [{}, { Authorization: "token nope" }, { Authorization: "Bearer x" }];
+    for (const headers of variants) {
       const res = await call("GET", "/api/user", { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("content-type")).toBe("application/json");

@@ -8,6 +8,39 @@ import { withExclusiveLock } from "../store/lock.js";
 import { UserFacingError } from "../cli/fatal.js";
 import { detectModel } from "../detect/model.js";
 import { signupAgentAccount, type SignupOutcome } from "./signup.js";
+import { cleanupExpiredAccount } from "./cleanup.js";
+
+/** A new agent account would never be used while a human login or PULUMI_ACCESS_TOKEN wins. */
+function refuseToShadowLogin(res: Resolution): void {
+  const a = res.action;
+  if (a.kind === "use-env-token") {
+    throw new UserFacingError("PULUMI_ACCESS_TOKEN is set, so pulumi would not use a new agent account. Unset it first.");
+  }
+  if (a.kind === "use-account" && !a.claim) {
+    throw new UserFacingError(
+      `pulumi is logged in to ${res.backend.url} as ${a.account.username ?? "a user"} (${a.dir}); a new agent account would not be used. ` +
+        "Run `pulumi logout` first if you really want an agent account.",
+    );
+  }
+}
+
+/** --new-account replaces the agent account where it lives now. */
+function forcedLocations(res: Resolution): Location[] {
+  const a = res.action;
+  if (a.kind === "use-account" || a.kind === "agent-expired") return [a.location];
+  return ["default", "shared"];
+}
+
+/** --new-account: the old account's claim link must not vanish silently with its claim file. */
+function warnAboutReplacedAccount(res: Resolution, write: (text: string) => void): void {
+  const a = res.action;
+  if ((a.kind === "use-account" || a.kind === "agent-expired") && a.claim) {
+    write(
+      `pulumi-agent: replacing agent account ${a.account.username ?? ""} in ${a.dir}. Its stacks stay in it; ` +
+        `save its claim link to keep them: ${a.claim.claimUrl}\n`,
+    );
+  }
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -73,7 +106,8 @@ export async function ensureAgentAccount(input: BootstrapInput): Promise<Bootstr
   if (first.action.kind === "error") {
     throw new UserFacingError(`${first.action.path} ${first.action.message}`);
   }
-  const allowed: Location[] = first.action.kind === "signup" ? first.action.allowedLocations : ["default", "shared"];
+  if (input.forceNew) refuseToShadowLogin(first);
+  const allowed: Location[] = first.action.kind === "signup" ? first.action.allowedLocations : forcedLocations(first);
   const target = await chooseStoreDir(first, allowed);
   const cancel = cancelOnSignals();
   let waitingShown = false;
@@ -84,6 +118,13 @@ export async function ensureAgentAccount(input: BootstrapInput): Promise<Bootstr
         // Another agent may have finished a signup while we waited for the lock.
         const again = await resolveCredentials(input.command, input.env, input.cwd);
         if (again.action.kind !== "signup" && !input.forceNew) return { resolution: again, created: undefined };
+        if (again.action.kind === "signup" && again.action.expired) {
+          const ex = again.action.expired;
+          const view = ex.location === "default" ? again.state.defaultCreds : again.state.sharedCreds;
+          const username = view.kind === "ok" ? view.account?.username : undefined;
+          await cleanupExpiredAccount({ cloudUrl: again.backend.url, dir: ex.dir, username, claim: ex.claim, write: input.write });
+        }
+        if (input.forceNew) warnAboutReplacedAccount(again, input.write);
         const created = await signupAgentAccount({
           cloudUrl: again.backend.url,
           storeDir: target.dir,

@@ -67,3 +67,18 @@ export function loginRequiredBlock(o: { reason: LoginRequiredReason; tokenExpire
   lines.push(`INSTRUCTION=Tell the user this Pulumi ephemeral agent account can no longer authenticate${suffix}`);
   return lines.join("\n") + "\n";
 }
+
+/** Neo (seed 004) needs a claimed account with a verified email. */
+export function neoNotice(claimUrl: string): string {
+  return (
+    "pulumi-agent: Neo tasks need a claimed Pulumi account with a verified email; this is an unclaimed agent account, " +
+    `so Neo requests will be refused. Ask the human to claim it (${claimUrl}), verify their email, and run \`pulumi login\`.\n`
+  );
+}
+
+/** Printed once when an expired, unclaimed agent account is cleaned up before a new signup. */
+export function expiredNotice(o: { username?: string | undefined; claimUrl?: string | undefined }): string {
+  const who = o.username ? `agent account ${o.username}` : "the previous agent account";
+  const link = o.claimUrl ? ` Its claim link was ${o.claimUrl} (the claim window is over; its stacks stay locked in Pulumi Cloud).` : "";
+  return `pulumi-agent: ${who} expired unclaimed and is being replaced by a new agent account.${link}\n`;
+}

@@ -1,16 +1,19 @@
 // `pulumi-agent account ...`: our own commands, under one word no pulumi command uses.
-// Human-readable output goes to stderr... except what the user explicitly asked to read: status text
-// and --json documents go to stdout (they are the command's output, not a wrapper's side channel).
+// What the user explicitly asked to read (status, doctor, env, --json documents) goes to stdout;
+// progress, claim-link notices and warnings go to stderr.
+import path from "node:path";
 import { Command, Option } from "commander";
 import { classifyCommand } from "../core/command.js";
 import { detectAgent } from "../detect/agents.js";
-import { resolveCredentials } from "./resolve.js";
-import { reportFrom, renderReport } from "./account-view.js";
+import { resolveCredentials, type Resolution } from "./resolve.js";
+import { reportFrom, renderReport, type AccountReport } from "./account-view.js";
 import { UserFacingError } from "./fatal.js";
-import { packageVersion } from "../bootstrap/user-agent.js";
+import { packageVersion, userAgent } from "../bootstrap/user-agent.js";
+import { SHELLS, defaultShell, exportLines, type Shell } from "./shell-env.js";
 
 const stderr = (text: string) => void process.stderr.write(text);
 const stdout = (text: string) => void process.stdout.write(text);
+const json = (v: unknown) => stdout(`${JSON.stringify(v, null, 2)}\n`);
 
 interface CommonOpts {
   json?: boolean;
@@ -20,8 +23,7 @@ interface CommonOpts {
 
 /** A synthetic pulumi command that resolves the backend like `pulumi whoami` would. */
 function commandFor(o: CommonOpts) {
-  const argv = ["whoami", ...(o.cwd ? ["--cwd", o.cwd] : [])];
-  const info = classifyCommand(argv);
+  const info = classifyCommand(["whoami", ...(o.cwd ? ["--cwd", o.cwd] : [])]);
   return o.cloudUrl ? { ...info, loginTarget: o.cloudUrl } : info;
 }
 
@@ -37,50 +39,83 @@ function disabled(env: NodeJS.ProcessEnv): boolean {
   return v !== "" && !["0", "false", "no", "off"].includes(v);
 }
 
+/** Create the agent account if none is usable (bootstrap, env). */
+async function ensure(o: CommonOpts, forceNew = false): Promise<{ resolution: Resolution; created: boolean }> {
+  const env = process.env;
+  if (disabled(env)) {
+    throw new UserFacingError("PULUMI_AGENT_DISABLE is set, so pulumi-agent creates no accounts. Unset it to bootstrap an agent account.");
+  }
+  const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
+  const { ensureAgentAccount } = await import("../bootstrap/bootstrap.js");
+  const out = await ensureAgentAccount({
+    command: commandFor(o),
+    env,
+    cwd: process.cwd(),
+    agentName: detection.isAgent ? detection.name : undefined,
+    forceNew,
+    write: stderr,
+  });
+  return { resolution: out.resolution, created: Boolean(out.created) };
+}
+
+/** Live claim details from the validate endpoint (agent, inventory); never fatal. */
+async function liveClaim(res: Resolution, report: AccountReport): Promise<Record<string, unknown> | undefined> {
+  const a = res.action;
+  if ((a.kind !== "use-account" && a.kind !== "agent-expired") || !a.claim?.claimToken) return undefined;
+  const { revalidateClaim } = await import("../claim/diagnose.js");
+  const { CloudClient } = await import("../cloud/client.js");
+  const state = await revalidateClaim({ cloudUrl: report.cloudUrl, dir: a.dir, claim: a.claim, agentName: undefined, timeoutMs: 5000 });
+  if (state !== "claimable") return { claimable: state === "unavailable" ? false : "unknown" };
+  try {
+    const client = new CloudClient({ baseUrl: report.cloudUrl, userAgent: userAgent(undefined), timeoutMs: 5000, retries: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+    const v = await client.validateClaim(a.claim.claimToken);
+    return v.claimable ? { claimable: true, agent: v.details.agent, inventory: v.details.inventory, claimExpiresAt: v.details.claimExpiresAt } : { claimable: false };
+  } catch {
+    return { claimable: "unknown" };
+  }
+}
+
 export async function runAccountCommand(argv: string[]): Promise<void> {
   const program = new Command("pulumi-agent account")
-    .description("Manage the ephemeral Pulumi Cloud agent account pulumi-agent creates for AI coding agents.")
+    .description(
+      "Manage the ephemeral Pulumi Cloud agent account pulumi-agent creates for AI coding agents.\n" +
+        "Everything else you pass to pulumi-agent goes to pulumi itself (`pulumi-agent -- <args>` always does).",
+    )
     .version(packageVersion(), "--version", "print the pulumi-agent version")
     .showHelpAfterError()
     .configureOutput({ writeErr: stderr, writeOut: stdout });
 
   addCommon(program.command("status", { isDefault: true }))
     .description("show the login pulumi will use: identity, storage path, lifecycle phase, time left, claim link")
-    .action(async (o: CommonOpts) => {
-      const res = await resolveCredentials(commandFor(o), process.env, process.cwd());
+    .option("--offline", "do not ask Pulumi Cloud whether the claim is still open")
+    .action(async (o: CommonOpts & { offline?: boolean }) => {
+      let res = await resolveCredentials(commandFor(o), process.env, process.cwd());
+      const live = o.offline ? undefined : await liveClaim(res, reportFrom(res));
+      if (live) res = await resolveCredentials(commandFor(o), process.env, process.cwd()); // the claim state may have changed
       const report = reportFrom(res);
-      stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+      if (o.json) return json({ ...report, ...(live ? { claim: live } : {}) });
+      let text = renderReport(report);
+      if (live?.claimable === true) {
+        const agent = live.agent as { login: string; orgName: string; createdAt: string };
+        const inv = live.inventory as Array<{ kind: string; name: string }>;
+        text += `Agent org:     ${agent.orgName} (created ${agent.createdAt})\nInventory:     ${inv.length ? inv.map((e) => `${e.kind} ${e.name}`).join(", ") : "(nothing yet)"}\n`;
+      } else if (live) {
+        text += `Claimable:     ${live.claimable === false ? "no (already claimed, expired or revoked: run `pulumi login`)" : "unknown (Pulumi Cloud did not answer)"}\n`;
+      }
+      stdout(text);
     });
 
   addCommon(program.command("bootstrap"))
     .description("create the agent account if none is usable (or reuse it), print the claim link; runs no pulumi")
-    .addOption(new Option("--new-account", "create a new agent account even if one exists (its stacks stay in the old one)"))
+    .addOption(new Option("--new-account", "create a new agent account even if one exists (the old account's stacks stay in it)"))
     .action(async (o: CommonOpts & { newAccount?: boolean }) => {
-      const env = process.env;
-      if (disabled(env)) {
-        throw new UserFacingError("PULUMI_AGENT_DISABLE is set, so pulumi-agent creates no accounts. Unset it to bootstrap an agent account.");
-      }
-      const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
-      const { ensureAgentAccount } = await import("../bootstrap/bootstrap.js");
       if (o.newAccount) {
         stderr("pulumi-agent: creating a new agent account. Stacks of the previous agent account stay in it; claim it separately to keep them.\n");
       }
-      const out = await ensureAgentAccount({
-        command: commandFor(o),
-        env,
-        cwd: process.cwd(),
-        agentName: detection.isAgent ? detection.name : undefined,
-        forceNew: Boolean(o.newAccount),
-        write: stderr,
-      });
+      const out = await ensure(o, Boolean(o.newAccount));
       const report = reportFrom(out.resolution);
-      if (report.credentials === "none" || report.credentials === "error") {
-        throw new UserFacingError(report.problem ?? "no usable credentials");
-      }
-      if (o.json) {
-        stdout(`${JSON.stringify({ created: Boolean(out.created), ...report }, null, 2)}\n`);
-        return;
-      }
+      if (report.credentials === "none" || report.credentials === "error") throw new UserFacingError(report.problem ?? "no usable credentials");
+      if (o.json) return json({ created: out.created, ...report });
       if (!out.created) {
         stderr(
           report.isAgentAccount
@@ -89,6 +124,69 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
         );
       }
       stderr(renderReport(report));
+    });
+
+  addCommon(program.command("env"))
+    .description("print shell export lines (PULUMI_BACKEND_URL, PULUMI_ACCESS_TOKEN) for the account; creates it if needed")
+    .addOption(new Option("--shell <shell>", "output syntax").choices([...SHELLS]))
+    .action(async (o: CommonOpts & { shell?: Shell }) => {
+      const out = await ensure(o);
+      const a = out.resolution.action;
+      const token = a.kind === "use-env-token" ? process.env.PULUMI_ACCESS_TOKEN : a.kind === "use-account" ? a.account.accessToken : undefined;
+      if (!token) throw new UserFacingError(`no usable access token for ${out.resolution.backend.url} (${reportFrom(out.resolution).problem ?? a.kind}).`);
+      const vars = { PULUMI_BACKEND_URL: out.resolution.backend.url, PULUMI_ACCESS_TOKEN: token };
+      if (o.json) return json(vars);
+      stdout(exportLines(vars, o.shell ?? defaultShell(process.env)));
+    });
+
+  addCommon(program.command("forget"))
+    .description("remove the agent account and its claim file (after showing the claim link); never touches a human login")
+    .option("--yes", "really remove it (without --yes, only show what would be removed)")
+    .action(async (o: CommonOpts & { yes?: boolean }) => {
+      const res = await resolveCredentials(commandFor(o), process.env, process.cwd());
+      const { findAgentAccounts } = await import("./agent-accounts.js");
+      const found = await findAgentAccounts(process.env, res.backend.url);
+      if (!found.length) {
+        if (o.json) return json({ cloudUrl: res.backend.url, removed: [] });
+        stderr(`pulumi-agent: no agent account for ${res.backend.url}; nothing to forget. (Human logins are pulumi's: use \`pulumi logout\`.)\n`);
+        return;
+      }
+      for (const f of found) {
+        stderr(`pulumi-agent: agent account ${f.account?.username ?? "(no credentials left)"} in ${f.dir}; its claim link (the only way to recover it): ${f.claim.claimUrl}\n`);
+      }
+      if (!o.yes) {
+        throw new UserFacingError("nothing was removed. Save the claim link above, then run `pulumi-agent account forget --yes`.");
+      }
+      const { cleanupExpiredAccount } = await import("../bootstrap/cleanup.js");
+      for (const f of found) {
+        await cleanupExpiredAccount({ cloudUrl: res.backend.url, dir: f.dir, claim: undefined, write: () => undefined });
+      }
+      if (o.json) return json({ cloudUrl: res.backend.url, removed: found.map((f) => ({ dir: f.dir, username: f.account?.username, claimUrl: f.claim.claimUrl })) });
+      stderr(`pulumi-agent: removed the agent account for ${res.backend.url} from ${found.map((f) => path.join(f.dir, "credentials.json")).join(", ")}.\n`);
+    });
+
+  addCommon(program.command("claim"))
+    .description("preview (default) or --commit the transfer of the agent account's stacks into your org, using YOUR token in PULUMI_ACCESS_TOKEN")
+    .option("--org <org>", "destination organization (default: your first organization)")
+    .option("--commit", "perform the transfer (default: preview only)")
+    .option("--rename <kind:name=newName...>", "resolve a name conflict by renaming the agent's entity", (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (o: CommonOpts & { org?: string; commit?: boolean; rename?: string[] }) => {
+      const res = await resolveCredentials(commandFor(o), { ...process.env, PULUMI_ACCESS_TOKEN: "" }, process.cwd());
+      const { runClaim, renderClaim } = await import("./claim-command.js");
+      const result = await runClaim({ env: process.env, cloudUrl: res.backend.url, humanToken: process.env.PULUMI_ACCESS_TOKEN || undefined, org: o.org, commit: Boolean(o.commit), renames: o.rename ?? [] });
+      if (o.json) json(result);
+      else stdout(renderClaim(result));
+      const blocked = result.response.conflicts.length > 0 || result.response.failures.length > 0;
+      if (o.commit && blocked) process.exitCode = 1;
+    });
+
+  addCommon(program.command("doctor"))
+    .description("explain what pulumi-agent would do here: detection, paths and permissions, lock, backend, proxy, reachability, pulumi")
+    .action(async (o: CommonOpts) => {
+      const { runDoctor, renderDoctor } = await import("./doctor.js");
+      const report = await runDoctor(process.env, process.cwd(), { ...(o.cloudUrl ? { cloudUrl: o.cloudUrl } : {}), ...(o.cwd ? { cwdFlag: o.cwd } : {}) });
+      if (o.json) return json(report);
+      stdout(renderDoctor(report));
     });
 
   await program.parseAsync(argv, { from: "user" });

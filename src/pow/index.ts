@@ -53,6 +53,8 @@ export interface InternalSolveOptions extends SolveOptions {
   startNonce?: number;
   /** Let the calling thread hash while workers start (default true). */
   warmStart?: boolean;
+  /** Worker script to use instead of ./worker.js (tests use a missing one to exercise the fallback). */
+  workerUrl?: URL;
 }
 
 /**
@@ -151,7 +153,7 @@ export function solveChallenge(challengeData: string, options: SolveOptions = {}
   if (!Number.isInteger(threads) || threads < 0) {
     return Promise.reject(new RangeError(`threads must be a non-negative integer, got ${threads}`));
   }
-  if (threads > 0 && workerScript() === null) threads = 0;
+  if (threads > 0 && !opts.workerUrl && workerScript() === null) threads = 0;
   const start = opts.startNonce ?? 0;
   if (!Number.isSafeInteger(start) || start < 0) {
     return Promise.reject(new RangeError(`startNonce must be a non-negative safe integer, got ${start}`));
@@ -193,6 +195,9 @@ function runSolve(job: SolveJob): void {
   let best = Infinity; // lowest hit found so far
   let hashes = 0;
   let readyWorkers = 0;
+  let startFailures = 0;
+  let fallbackToMain = false;
+  let mainLoopRunning = false;
   let settled = false;
   let mainEngine: Engine | undefined;
   const hashedBy = new Set<number>(); // participants that finished a chunk: -1 = calling thread, else worker index
@@ -274,16 +279,19 @@ function runSolve(job: SolveJob): void {
     inFlight.set(c.id, c);
     w.postMessage({ id: c.id, start: c.start, end: c.end } satisfies ChunkMessage);
   };
-  const script = threads > 0 ? workerScript() : null;
+  const script = threads > 0 ? (opts.workerUrl ?? workerScript()) : null;
   if (script) {
     const init: WorkerInit = { challengeData, difficulty, engine: kind };
+    const execArgv = workerExecArgv();
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(script, { workerData: init });
+      const w = new Worker(script, { workerData: init, execArgv });
       const inFlight = new Map<number, Chunk>();
+      let ready = false;
       workers.push(w);
       w.on("message", (m: WorkerReply) => {
         if (settled) return;
         if (m.type === "ready") {
+          ready = true;
           readyWorkers++;
           feed(w, inFlight);
           feed(w, inFlight);
@@ -295,26 +303,60 @@ function runSolve(job: SolveJob): void {
         complete(c, m.hit, i);
         feed(w, inFlight);
       });
-      w.on("error", (e) => fail(e));
-      w.on("exit", (code) => fail(new Error(`proof-of-work worker exited unexpectedly (code ${code})`)));
+      const lost = (e: Error): void => {
+        if (settled) return;
+        if (ready) {
+          fail(e); // its chunks are gone; a lower nonce could be in them
+          return;
+        }
+        // A worker that never started (resource limits, odd execArgv, missing file): carry on without it,
+        // on the calling thread if none is left.
+        startFailures++;
+        if (startFailures === threads && readyWorkers === 0) {
+          fallbackToMain = true;
+          startMainLoop();
+        }
+      };
+      w.on("error", lost);
+      w.on("exit", (code) => lost(new Error(`proof-of-work worker exited unexpectedly (code ${code})`)));
     }
   }
 
-  // Calling thread: solves alone when threads = 0, otherwise only until the first worker is ready.
-  const mainThreadRuns = !script || opts.warmStart !== false;
-  if (mainThreadRuns) {
+  // Calling thread: solves alone when threads = 0 (or no worker could start), otherwise only until the first
+  // worker is ready.
+  function startMainLoop(): void {
+    if (mainLoopRunning) return;
+    mainLoopRunning = true;
     const loop = async (): Promise<void> => {
-      while (!settled && (!script || readyWorkers === 0)) {
+      while (!settled && (!script || fallbackToMain || readyWorkers === 0)) {
         const c = take(sizes.main);
-        if (!c) return;
+        if (!c) break;
         mainEngine ??= createEngine(kind, challengeData, difficulty);
         complete(c, mainEngine.search(c.start, c.end), -1);
         await new Promise<void>((r) => setImmediate(r)); // let timers, abort and worker messages run
       }
+      mainLoopRunning = false;
     };
     // Start on the next turn so solveChallenge returns its promise before any hashing.
     setImmediate(() => loop().catch(fail));
   }
+  if (!script || opts.warmStart !== false) startMainLoop();
+}
+
+/** The parent's Node options minus those a worker rejects (e.g. `node --input-type=module -e …`). */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (["-e", "--eval", "-p", "--print", "-pe", "--input-type"].includes(a)) {
+      i++; // and its value
+      continue;
+    }
+    if (/^--(input-type|eval|print)=/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
 }
 
 function formatCount(n: number): string {

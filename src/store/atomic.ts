@@ -51,7 +51,8 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
       return;
     } catch (e) {
       const code = errnoCode(e);
-      if (process.platform !== "win32" || attempt >= 10 || !(code === "EPERM" || code === "EACCES" || code === "EBUSY")) {
+      const transient = code === "EPERM" || code === "EACCES" || code === "EBUSY";
+      if (process.platform !== "win32" || attempt >= 10 || !transient) {
         throw e;
       }
       await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));

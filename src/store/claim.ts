@@ -3,7 +3,7 @@ import { unlink } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic.js";
 import { StoreError, describeFsError, describeJsonError, errnoCode } from "./errors.js";
 import { GO_ZERO_TIME, Ordered, isPlainObject, isRfc3339, marshalIndent } from "./gojson.js";
-import { describeUnreadable, readRaw } from "./read.js";
+import { describeUnreadable, readSettled } from "./read.js";
 
 export interface ClaimRecord {
   claimUrl: string;
@@ -17,7 +17,10 @@ export interface ClaimRecord {
   [key: string]: unknown;
 }
 
-export type ClaimParseResult = { kind: "missing" } | { kind: "ok"; claim: ClaimRecord } | { kind: "corrupt"; error: string };
+export type ClaimParseResult =
+  | { kind: "missing" }
+  | { kind: "ok"; claim: ClaimRecord }
+  | { kind: "corrupt"; error: string };
 export type ClaimReadResult = ClaimParseResult | { kind: "unreadable"; error: Error };
 
 const KNOWN = new Set(["claimUrl", "claimToken", "validUntil", "cloudUrl", "claimUnavailableAt"]);
@@ -80,7 +83,7 @@ export function serializeClaim(claim: ClaimRecord): string {
 }
 
 export async function readClaimFile(path: string): Promise<ClaimReadResult> {
-  const raw = await readRaw(path);
+  const raw = await readSettled(path, (text) => parseClaim(text).kind === "ok");
   if (raw.kind !== "text") return raw;
   return parseClaim(raw.text);
 }

@@ -4,7 +4,7 @@ import { lstat, unlink } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic.js";
 import { StoreError, describeFsError, describeJsonError, errnoCode } from "./errors.js";
 import { GO_ZERO_TIME, Ordered, goSortedKeys, isPlainObject, isRfc3339, marshalIndent } from "./gojson.js";
-import { describeUnreadable, readRaw } from "./read.js";
+import { describeUnreadable, readRaw, readSettled } from "./read.js";
 
 export { StoreError } from "./errors.js";
 
@@ -280,9 +280,14 @@ export function isEmptyCredentials(creds: CredentialsFile): boolean {
 // ---------------------------------------------------------------------------------------------------
 // files
 
+const isSettled = (text: string) => {
+  const k = parseCredentials(text).kind;
+  return k === "ok" || k === "encrypted";
+};
+
 /** Read and parse a credentials file. Follows symlinks (like Go); a directory etc. is "unreadable". */
 export async function readCredentialsFile(path: string): Promise<FileReadResult> {
-  const raw = await readRaw(path);
+  const raw = await readSettled(path, isSettled);
   if (raw.kind !== "text") return raw;
   return parseCredentials(raw.text);
 }
@@ -347,7 +352,7 @@ export async function updateCredentialsFile(
   const hint = opts.hint ?? DEFAULT_HINT;
   const attempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const raw = await readRaw(path);
+    const raw = await readSettled(path, isSettled);
     if (raw.kind === "unreadable") throw credentialsReadError(path, raw, hint);
     const parsed: ReadResult = raw.kind === "missing" ? raw : parseCredentials(raw.text);
     if (parsed.kind === "corrupt" || parsed.kind === "encrypted") throw credentialsReadError(path, parsed, hint);

@@ -259,6 +259,15 @@ function describeHolder(owner: LockOwner | undefined): string {
   return `held by pid ${owner.pid} on ${owner.host}${owner.since ? ` since ${owner.since}` : ""}`;
 }
 
+function timeoutError(lockPath: string, waitMs: number, owner: LockOwner | undefined): StoreError {
+  return new StoreError(
+    "lock-timeout",
+    lockPath,
+    `Timed out after ${Math.round(waitMs / 1000)}s waiting for the lock ${lockPath}, ${describeHolder(owner)}. ` +
+      `Another pulumi-agent is probably signing up; if none is running, remove ${lockPath} and try again.`,
+  );
+}
+
 /**
  * Run `fn` while holding the exclusive lock `<dir>/.pulumi-agent.lock` (`dir` must exist). Waits up
  * to `waitMs`, taking over a lock whose holder died or stopped refreshing it. Not re-entrant. If the
@@ -315,7 +324,12 @@ export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, op
     } catch {
       state = undefined;
     }
-    if (!state) continue; // released between our mkdir and stat: try again at once
+    if (!state) {
+      // Released between our mkdir and stat: try again almost at once.
+      if (Date.now() >= deadline) throw timeoutError(lockPath, waitMs, undefined);
+      await sleep(2);
+      continue;
+    }
     const verdict = judgeLock(state, { now: Date.now(), staleMs, self: hostIdentity(), isAlive: isPidAlive });
     if (verdict.stale) {
       try {
@@ -335,14 +349,7 @@ export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, op
       }
     }
     const now = Date.now();
-    if (now >= deadline) {
-      throw new StoreError(
-        "lock-timeout",
-        lockPath,
-        `Timed out after ${Math.round(waitMs / 1000)}s waiting for the lock ${lockPath}, ${describeHolder(state.owner)}. ` +
-          `Another pulumi-agent is probably signing up; if none is running, remove ${lockPath} and try again.`,
-      );
-    }
+    if (now >= deadline) throw timeoutError(lockPath, waitMs, state.owner);
     await sleep(Math.min(delay * (0.5 + Math.random()), deadline - now));
     delay = Math.min(delay * 1.5, 1000);
   }

@@ -40,3 +40,20 @@ export function describeUnreadable(error: Error): string {
   const m = /^([A-Z0-9_]+: [^,]+)/.exec(error.message);
   return m?.[1] ?? code ?? error.message;
 }
+
+/**
+ * readRaw, but tolerant of the Go CLI's in-place writes (truncate, then write, under an flock we cannot
+ * take, reference §6.2): if the text is not `settled` (empty or invalid), look again shortly and
+ * accept it only once it stops changing. Costs nothing when the file is fine.
+ */
+export async function readSettled(path: string, settled: (text: string) => boolean): Promise<RawRead> {
+  let raw = await readRaw(path);
+  for (let i = 0; i < 3; i++) {
+    if (raw.kind !== "text" || settled(raw.text)) return raw;
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await readRaw(path);
+    if (again.kind === "text" && again.text === raw.text) return raw;
+    raw = again;
+  }
+  return raw;
+}

@@ -1,0 +1,88 @@
+// After pulumi fails with agent credentials: is the token rejected? is the claim still open?
+// Short timeouts, no retries: this runs after the user's command already failed (reference §4.3 D,
+// with PR #24495's lesson: claimUnavailableAt is last-known state, re-validated when it matters).
+import path from "node:path";
+import { CloudClient } from "../cloud/client.js";
+import { CloudError } from "../cloud/errors.js";
+import { updateClaimFile } from "../store/claim.js";
+import { CLAIM_FILE } from "../store/paths.js";
+import { userAgent } from "../bootstrap/user-agent.js";
+import { claimBlock, loginRequiredBlock } from "./messages.js";
+import { isTokenExpired, parseTime, type AccountView, type ClaimView } from "../core/lifecycle.js";
+
+export interface DiagnoseInput {
+  cloudUrl: string;
+  dir: string;
+  account: AccountView;
+  claim: ClaimView;
+  agentName: string | undefined;
+  timeoutMs?: number;
+}
+
+export type ClaimState = "claimable" | "unavailable" | "unknown";
+
+export interface Diagnosis {
+  token: "valid" | "rejected" | "unknown";
+  claim: ClaimState;
+  /** The block to print (may be empty). */
+  text: string;
+  /** Exit code the Go CLI would use for this situation, when we decide it (3 = login required). */
+  loginRequired: boolean;
+}
+
+function client(input: { cloudUrl: string; agentName: string | undefined; timeoutMs?: number }): CloudClient {
+  return new CloudClient({
+    baseUrl: input.cloudUrl,
+    userAgent: userAgent(input.agentName),
+    timeoutMs: input.timeoutMs ?? 5000,
+    retries: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+}
+
+/** Ask the service whether the claim is still open and keep the answer as last-known state. */
+export async function revalidateClaim(input: { cloudUrl: string; dir: string; claim: ClaimView; agentName: string | undefined; timeoutMs?: number }): Promise<ClaimState> {
+  if (!input.claim.claimToken) return input.claim.claimUnavailableAt ? "unavailable" : "unknown";
+  let state: ClaimState;
+  try {
+    const v = await client(input).validateClaim(input.claim.claimToken);
+    state = v.claimable ? "claimable" : "unavailable";
+  } catch {
+    // Unreachable or odd answer: keep what we knew.
+    return input.claim.claimUnavailableAt ? "unavailable" : "unknown";
+  }
+  const file = path.join(input.dir, CLAIM_FILE);
+  if (state === "unavailable" && !input.claim.claimUnavailableAt) {
+    await updateClaimFile(file, (c) => (c && c.claimToken === input.claim.claimToken ? { ...c, claimUnavailableAt: new Date().toISOString() } : c)).catch(() => undefined);
+  } else if (state === "claimable" && input.claim.claimUnavailableAt) {
+    // One wrong answer must not poison the state forever (PR #24495): clear the marker.
+    await updateClaimFile(file, (c) => {
+      if (!c || c.claimToken !== input.claim.claimToken) return c;
+      const { claimUnavailableAt: _drop, ...rest } = c;
+      return rest as typeof c;
+    }).catch(() => undefined);
+  }
+  return state;
+}
+
+export async function diagnoseFailure(input: DiagnoseInput): Promise<Diagnosis> {
+  const now = Date.now();
+  let token: Diagnosis["token"] = "unknown";
+  if (input.account.accessToken) {
+    try {
+      await client(input).getUser(input.account.accessToken);
+      token = "valid";
+    } catch (err) {
+      token = err instanceof CloudError && err.kind === "unauthorized" ? "rejected" : "unknown";
+    }
+  }
+  const claim = await revalidateClaim(input);
+  const blockB = () => claimBlock({ claimUrl: input.claim.claimUrl, tokenExpiresAt: input.account.expiresAt, claimValidUntil: input.claim.validUntil, now });
+  if (claim === "unavailable") {
+    return { token, claim, loginRequired: true, text: loginRequiredBlock({ reason: "claim-unavailable", tokenExpiresAt: input.account.expiresAt, now }) };
+  }
+  if (token === "rejected" && claim === "unknown" && !isTokenExpired(input.account, now) && parseTime(input.account.expiresAt) !== undefined) {
+    return { token, claim, loginRequired: true, text: loginRequiredBlock({ reason: "token-rejected", tokenExpiresAt: input.account.expiresAt, now }) };
+  }
+  // Token fine (the failure was something else), or the claim is open: remind about the claim.
+  return { token, claim, loginRequired: false, text: blockB() };
+}

@@ -1,0 +1,171 @@
+// `account doctor`: everything that decides what pulumi-agent does, and whether it can work here.
+import { lstat } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { detectAgent, type AgentDetection } from "../detect/agents.js";
+import { classifyCommand } from "../core/command.js";
+import { resolveCredentials } from "./resolve.js";
+import { reportFrom, type AccountReport } from "./account-view.js";
+import { probeWritableDir } from "../store/dirs.js";
+import { inspectLock, type LockInspection } from "../store/lock.js";
+import { locatePulumi } from "./exec.js";
+import { CloudClient } from "../cloud/client.js";
+import { CloudError } from "../cloud/errors.js";
+import { packageVersion, userAgent } from "../bootstrap/user-agent.js";
+
+export interface DirCheck {
+  path: string;
+  exists: boolean;
+  isDirectory?: boolean;
+  isSymlink?: boolean;
+  mode?: string;
+  ownerUid?: number;
+  ownedByYou?: boolean;
+  writable: boolean;
+  problem?: string;
+}
+
+export interface DoctorReport {
+  version: string;
+  node: string;
+  platform: string;
+  detection: AgentDetection;
+  account: AccountReport;
+  projectFile: string | undefined;
+  defaultDir: DirCheck;
+  sharedDir: DirCheck;
+  locks: LockInspection[];
+  proxy: Record<string, string>;
+  reachability: { url: string; reachable: boolean; status?: number; ms: number; error?: string };
+  pulumi: { path?: string; version?: string; error?: string };
+}
+
+async function checkDir(dir: string): Promise<DirCheck> {
+  const st = await lstat(dir).catch(() => undefined);
+  if (!st) {
+    const probe = await probeWritableDirNoCreate(dir);
+    return { path: dir, exists: false, writable: probe };
+  }
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  const check: DirCheck = {
+    path: dir,
+    exists: true,
+    isDirectory: st.isDirectory(),
+    isSymlink: st.isSymbolicLink(),
+    mode: (st.mode & 0o777).toString(8).padStart(4, "0"),
+    ownerUid: st.uid,
+    ownedByYou: uid === undefined || st.uid === uid,
+    writable: false,
+  };
+  if (st.isDirectory() && !st.isSymbolicLink()) {
+    const probe = await probeWritableDir(dir);
+    check.writable = probe.ok;
+    if (!probe.ok) check.problem = probe.error.message;
+  } else {
+    check.problem = st.isSymbolicLink() ? "is a symbolic link" : "is not a directory";
+  }
+  return check;
+}
+
+/** Whether the parent exists and is writable (without creating the dir itself). */
+async function probeWritableDirNoCreate(dir: string): Promise<boolean> {
+  const parent = await lstat(dir.replace(/[/\\][^/\\]+[/\\]?$/, "") || "/").catch(() => undefined);
+  return Boolean(parent?.isDirectory());
+}
+
+function redactProxy(v: string): string {
+  try {
+    const u = new URL(v);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return v;
+  }
+}
+
+export async function runDoctor(env: NodeJS.ProcessEnv, cwd: string, opts: { cloudUrl?: string; cwdFlag?: string }): Promise<DoctorReport> {
+  const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
+  const base = classifyCommand(["whoami", ...(opts.cwdFlag ? ["--cwd", opts.cwdFlag] : [])]);
+  const command = opts.cloudUrl ? { ...base, loginTarget: opts.cloudUrl } : base;
+  const res = await resolveCredentials(command, env, cwd);
+  const [defaultDir, sharedDir] = await Promise.all([checkDir(res.state.defaultDir), checkDir(res.state.sharedDir)]);
+  const locks = await Promise.all([res.state.defaultDir, res.state.sharedDir].map((d) => inspectLock(d)));
+
+  const proxy: Record<string, string> = {};
+  for (const k of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]) {
+    if (env[k]) proxy[k] = redactProxy(env[k] as string);
+  }
+
+  const started = Date.now();
+  let reachability: DoctorReport["reachability"];
+  if (res.backend.isDiy) {
+    reachability = { url: res.backend.url, reachable: false, ms: 0, error: "DIY backend: no Pulumi Cloud to reach" };
+  } else {
+    const client = new CloudClient({ baseUrl: res.backend.url, userAgent: userAgent(detection.name), timeoutMs: 5000, retries: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+    try {
+      await client.getUser("");
+      reachability = { url: res.backend.url, reachable: true, status: 200, ms: Date.now() - started };
+    } catch (err) {
+      const e = err as CloudError;
+      const answered = e instanceof CloudError && e.details.status !== undefined;
+      reachability = { url: res.backend.url, reachable: answered, ms: Date.now() - started, ...(answered ? { status: e.details.status } : { error: e.message }) };
+    }
+  }
+
+  const located = locatePulumi(env);
+  let pulumi: DoctorReport["pulumi"];
+  if (!located.ok) {
+    pulumi = { error: located.message };
+  } else {
+    const r = spawnSync(located.path, ["version"], { env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 10_000, encoding: "utf8" });
+    pulumi = r.status === 0 ? { path: located.path, version: r.stdout.trim() } : { path: located.path, error: (r.error?.message ?? r.stderr.trim()) || `exit ${r.status}` };
+  }
+
+  return {
+    version: packageVersion(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    detection,
+    account: reportFrom(res),
+    projectFile: res.projectFile,
+    defaultDir,
+    sharedDir,
+    locks,
+    proxy,
+    reachability,
+    pulumi,
+  };
+}
+
+const ok = (b: boolean) => (b ? "ok " : "!! ");
+
+export function renderDoctor(r: DoctorReport): string {
+  const d = r.detection;
+  const lines: string[] = [];
+  lines.push(`pulumi-agent ${r.version} (node ${r.node}, ${r.platform})`);
+  lines.push("", "Agent detection");
+  lines.push(`  ${d.isAgent ? `agent: ${d.name}` : "not an agent"} [${d.source}, ${d.confidence}] — ${d.reason}`);
+  if (d.weakSignals.length) lines.push(`  weak signals (never enough alone): ${d.weakSignals.join(", ")}`);
+  lines.push("", "Backend");
+  lines.push(`  ${r.account.cloudUrl} (from ${r.account.backendSource})${r.projectFile ? `; project ${r.projectFile}` : ""}`);
+  lines.push(`  credentials: ${r.account.credentials}${r.account.username ? ` (${r.account.username})` : ""}${r.account.storage ? ` in ${r.account.storage.credentialsPath}` : ""}`);
+  if (r.account.problem) lines.push(`  note: ${r.account.problem}`);
+  lines.push("", "Paths");
+  for (const [name, c] of [["default Pulumi dir", r.defaultDir], ["shared agent dir", r.sharedDir]] as const) {
+    const facts = c.exists
+      ? `mode ${c.mode}, uid ${c.ownerUid}${c.ownedByYou ? "" : " (NOT yours)"}${c.isSymlink ? ", SYMLINK" : ""}, ${c.writable ? "writable" : "not writable"}`
+      : `does not exist (${c.writable ? "can be created" : "cannot be created"})`;
+    const good = c.exists ? c.writable && c.ownedByYou !== false && !c.isSymlink : c.writable;
+    lines.push(`  ${ok(good)}${name}: ${c.path} — ${facts}${c.problem ? ` — ${c.problem}` : ""}`);
+  }
+  lines.push("", "Signup lock");
+  for (const l of r.locks) {
+    lines.push(`  ${l.path}: ${l.held ? `held by pid ${l.holder?.pid ?? "?"} on ${l.holder?.host ?? "?"}${l.stale ? ` (stale: ${l.reason})` : ""}` : "free"}`);
+  }
+  lines.push("", "Network");
+  lines.push(`  proxy: ${Object.keys(r.proxy).length ? Object.entries(r.proxy).map(([k, v]) => `${k}=${v}`).join(" ") : "none"}`);
+  const reach = r.reachability;
+  lines.push(`  ${ok(reach.reachable)}${reach.url}: ${reach.reachable ? `answered HTTP ${reach.status} in ${reach.ms} ms` : `unreachable (${reach.error})`}`);
+  lines.push("", "Pulumi CLI");
+  lines.push(`  ${ok(Boolean(r.pulumi.version))}${r.pulumi.path ?? "(none)"}${r.pulumi.version ? ` — ${r.pulumi.version}` : ""}${r.pulumi.error ? ` — ${r.pulumi.error}` : ""}`);
+  return lines.join("\n") + "\n";
+}
