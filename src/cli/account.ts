@@ -114,7 +114,10 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
       }
       const out = await ensure(o, Boolean(o.newAccount));
       const report = reportFrom(out.resolution);
-      if (report.credentials === "none" || report.credentials === "error") throw new UserFacingError(report.problem ?? "no usable credentials");
+      // A just-created account is reported even if the service's clock made it expire already.
+      if (!out.created && (report.credentials === "none" || report.credentials === "error")) {
+        throw new UserFacingError(report.problem ?? "no usable credentials");
+      }
       if (o.json) return json({ created: out.created, ...report });
       if (!out.created) {
         stderr(

@@ -53,6 +53,8 @@ export interface InternalSolveOptions extends SolveOptions {
   startNonce?: number;
   /** Let the calling thread hash while workers start (default true). */
   warmStart?: boolean;
+  /** Nonces per worker chunk (tests use tiny chunks so many chunks hold hits at once). */
+  chunkSize?: number;
   /** Worker script to use instead of ./worker.js (tests use a missing one to exercise the fallback). */
   workerUrl?: URL;
 }
@@ -98,10 +100,11 @@ class PowAbortError extends Error {
   override name = "AbortError";
 }
 
-// Steady single-core rates on the reference machine (perf-baseline.md); used to size chunks and pick threads.
+// Steady single-core rates measured by scripts/bench-pow.mjs on the reference machine (2-vCPU Zen 5); used to
+// size chunks and to decide when workers pay off.
 const NOMINAL_RATE = new Map<EngineKind, number>([
-  ["wasm-simd", 11e6],
-  ["js", 5e6],
+  ["wasm-simd", 16e6],
+  ["js", 7e6],
   ["crypto", 1.2e6],
 ]);
 
@@ -115,16 +118,17 @@ function chunkSizes(kind: EngineKind): { worker: number; main: number } {
 }
 
 /**
- * Default worker count. Starting workers costs ~35–60 ms, so below the crossover the calling thread solves
- * alone; above it every core is used.
+ * Default worker count. N workers save (1 - 1/N) of the expected single-thread time but cost ~45 ms to start
+ * (spawn, module load, WASM compile; measured 36–40 ms for one, more for several on 2 cores). Below that the
+ * calling thread solves alone (in short slices, so the event loop stays responsive); above it every core is
+ * used. With the bench's numbers (16 M H/s, 2 cores) the switch is at d = 21, where workers start winning.
  */
-export function defaultThreads(difficulty: number, kind: EngineKind): number {
+export function defaultThreads(difficulty: number, kind: EngineKind, cores = availableParallelism()): number {
+  if (cores < 2) return 0; // one core: a worker only adds start-up time
   const expectedMs = (2 ** difficulty / NOMINAL_RATE.get(kind)!) * 1000;
-  if (expectedMs < IN_PROCESS_MAX_EXPECTED_MS) return 0;
-  return Math.max(1, availableParallelism());
+  return expectedMs * (1 - 1 / cores) > WORKER_STARTUP_MS ? cores : 0;
 }
-/** Expected single-thread solve time below which workers do not pay off (measured, see bench-pow.mjs). */
-const IN_PROCESS_MAX_EXPECTED_MS = 60;
+const WORKER_STARTUP_MS = 45;
 
 let workerFile: URL | null | undefined;
 /** The compiled worker next to this module; null when running from TypeScript sources (e.g. under vitest). */
@@ -187,7 +191,7 @@ interface SolveJob {
 function runSolve(job: SolveJob): void {
   const { challengeData, difficulty, kind, threads, opts } = job;
   const t0 = performance.now();
-  const sizes = chunkSizes(kind);
+  const sizes = opts.chunkSize ? { worker: opts.chunkSize, main: opts.chunkSize } : chunkSizes(kind);
   const pending = new Map<number, Chunk>(); // handed out, not yet finished
   const workers: Worker[] = [];
   let next = job.start; // first nonce not yet handed out
