@@ -244,7 +244,7 @@ describe("running pulumi", () => {
     mkdirSync(realDir);
     symlinkSync(BIN, path.join(selfDir, "pulumi"));
     symlinkSync(FAKE_PULUMI, path.join(realDir, "pulumi"));
-    const env = { ...sb.env, PATH: `${selfDir}:${realDir}:${process.env.PATH}` };
+    const env: NodeJS.ProcessEnv = { ...sb.env, PATH: `${selfDir}:${realDir}:${process.env.PATH}` };
     delete env.PULUMI_AGENT_PULUMI_BIN;
     const r = await runBin(["version"], env, { command: [path.join(selfDir, "pulumi")] });
     expect(r.code).toBe(0);
@@ -261,7 +261,7 @@ describe("running pulumi", () => {
     writeFileSync(script, `#!/bin/sh\nexec "$WRAP_NODE" "$WRAP_TARGET" "$@"\n`);
     chmodSync(script, 0o755);
     symlinkSync(FAKE_PULUMI, path.join(realDir, "pulumi"));
-    const env = { ...sb.env, PATH: `${selfDir}:${realDir}:${process.env.PATH}`, WRAP_NODE: process.execPath, WRAP_TARGET: BIN };
+    const env: NodeJS.ProcessEnv = { ...sb.env, PATH: `${selfDir}:${realDir}:${process.env.PATH}`, WRAP_NODE: process.execPath, WRAP_TARGET: BIN };
     delete env.PULUMI_AGENT_PULUMI_BIN;
     const r = await runBin(["version"], env, { timeoutMs: 20_000 });
     expect(r.code).toBe(0);
@@ -272,7 +272,7 @@ describe("running pulumi", () => {
     const selfDir = path.join(sb.root, "self");
     mkdirSync(selfDir);
     symlinkSync(BIN, path.join(selfDir, "pulumi"));
-    const env = { ...sb.env, PATH: `${selfDir}:${path.dirname(process.execPath)}` };
+    const env: NodeJS.ProcessEnv = { ...sb.env, PATH: `${selfDir}:${path.dirname(process.execPath)}` };
     delete env.PULUMI_AGENT_PULUMI_BIN;
     const r = await runBin(["version"], env);
     expect(r.code).toBe(127);

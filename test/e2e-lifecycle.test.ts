@@ -328,7 +328,7 @@ describe("shared-dir interop with the Go CLI (reference §3)", () => {
     expect(claimText).toMatch(/^\{\n {4}"claimUrl": /);
 
     // A Go-like pulumi in agent mode (no PULUMI_HOME/PULUMI_CREDENTIALS_PATH) finds it by itself.
-    const goEnv = { ...sb.env, CLAUDECODE: "1" };
+    const goEnv: NodeJS.ProcessEnv = { ...sb.env, CLAUDECODE: "1" };
     delete goEnv.PULUMI_HOME;
     const direct = await runBin(["whoami"], goEnv, { command: [FAKE_PULUMI] });
     expect(direct.stdout).toBe(`${agent.login}\n`);

@@ -42,13 +42,24 @@ export function runBin(args: string[], env: NodeJS.ProcessEnv, opts: RunOptions 
   return startBin(args, env, opts).done;
 }
 
-/** The fake pulumi's JSON-lines record. */
-export function readRecords(file: string): Array<Record<string, any>> {
+/** One line of the fake pulumi's JSON-lines record (see fixtures/fake-pulumi). */
+export interface FakeRecord {
+  event?: string;
+  argv?: string[];
+  cloudUrl?: string;
+  token?: string | null;
+  tokenSource?: string | null;
+  signal?: string;
+  env: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export function readRecords(file: string): FakeRecord[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, "utf8")
     .split("\n")
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, any>);
+    .map((l) => JSON.parse(l) as FakeRecord);
 }
 
 export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000, what = "condition"): Promise<T> {
