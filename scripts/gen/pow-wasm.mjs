@@ -188,8 +188,8 @@ function emitBlock(f, { S, W, tmp, varying, tStart, wk, cs, onlyA }) {
       wkCode = op.vloadAt(wk + t * 16);
     }
     const last = onlyA && t === 63;
-    // T1 = h + Σ1(e) + Ch(e,f,g) + W[t] + K[t]
-    f.emit(op.get(h), bigSigma1(e), op.add, op.get(ff), op.get(g), op.get(e), op.bitselect, op.add, wkCode, op.add);
+    // T1 = h + W[t]+K[t] + Ch(e,f,g) + Σ1(e), the long-latency Σ1 last (measured ~3% faster than Σ1 first)
+    f.emit(op.get(h), wkCode, op.add, op.get(ff), op.get(g), op.get(e), op.bitselect, op.add, bigSigma1(e), op.add);
     if (last) {
       f.emit(op.set(tmp));
     } else {

@@ -1,0 +1,117 @@
+// `npm run bench`: every figure is a ratio against a baseline measured in the same run (the machine
+// is noisy; absolute numbers drift by ±20%).
+//  1. start-up: the human passthrough and the warm agent path vs a bare `node` start
+//  2. proof of work: each engine and the pool vs the naive node:crypto loop (scripts/bench-pow.mjs)
+//  3. cold `pulumi-agent account bootstrap` wall times at difficulty 16, 20, 24 against the mock
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const BIN = path.join(root, "bin/pulumi-agent.js");
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const log = (s) => process.stderr.write(`${s}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const { DETECTION_ENV_VARS } = await import(path.join(root, "dist/detect/env-vars.js"));
+
+function cleanEnv(extra) {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (DETECTION_ENV_VARS.includes(k) || k.startsWith("PULUMI_")) delete env[k];
+  return { ...env, ...extra };
+}
+
+function timeOnce(cmd, argv, env) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { env, stdio: "ignore" });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(" ")} exited ${r.status}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+// ---- 1. start-up ------------------------------------------------------------------------------------
+async function startup() {
+  const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-bench-")));
+  const empty = path.join(tmp, "empty.mjs");
+  writeFileSync(empty, "");
+  const home = path.join(tmp, "home", ".pulumi");
+  mkdirSync(home, { recursive: true });
+  const url = "https://api.pulumi.com";
+  const expires = new Date(Date.now() + 48 * 3600_000).toISOString();
+  writeFileSync(path.join(home, "credentials.json"), JSON.stringify({ current: url, accessTokens: { [url]: "pul-x" }, accounts: { [url]: { accessToken: "pul-x", username: "agent-x", lastValidatedAt: new Date().toISOString(), tokenInformation: { name: "", expiresAt: expires } } } }, null, 4));
+  writeFileSync(path.join(home, "agent-claim.json"), JSON.stringify({ claimUrl: "https://app.pulumi.com/claim/x", claimToken: "x", validUntil: new Date(Date.now() + 20 * 86400_000).toISOString(), cloudUrl: url }, null, 4));
+  const base = { PULUMI_HOME: home, PULUMI_AGENT_SHARED_DIR: path.join(tmp, "shared"), PULUMI_AGENT_PULUMI_BIN: "/bin/true" };
+  const cases = [
+    ["node -e 0 (baseline)", process.execPath, ["-e", "0"], cleanEnv({})],
+    ["node empty.mjs", process.execPath, [empty], cleanEnv({})],
+    ["human: pulumi-agent up", process.execPath, [BIN, "up"], cleanEnv(base)],
+    ["agent, credentials present: pulumi-agent up", process.execPath, [BIN, "up"], cleanEnv({ ...base, AI_AGENT: "bench" })],
+    ["agent, local command: pulumi-agent version", process.execPath, [BIN, "version"], cleanEnv({ ...base, AI_AGENT: "bench" })],
+  ];
+  const rounds = quick ? 8 : 30;
+  const samples = cases.map(() => []);
+  for (let i = 0; i < 3; i++) for (const [, c, a, e] of cases) timeOnce(c, a, e); // warm the page cache
+  for (let r = 0; r < rounds; r++) {
+    // Interleave in a shuffled order each round so drift hits every case alike.
+    const order = cases.map((_, i) => i).sort(() => Math.random() - 0.5);
+    for (const i of order) samples[i].push(timeOnce(cases[i][1], cases[i][2], cases[i][3]));
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  const baseline = median(samples[0]);
+  const rows = cases.map(([name], i) => ({ name, ms: median(samples[i]), ratio: median(samples[i]) / baseline }));
+  console.log(`\n### Start-up (median of ${rounds} interleaved runs; child pulumi = /bin/true)\n`);
+  console.log("| case | median ms | vs `node -e 0` |\n|---|---|---|");
+  for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(1)} | ${r.ratio.toFixed(2)}× |`);
+  return rows;
+}
+
+// ---- 3. cold bootstrap ------------------------------------------------------------------------------
+async function coldBootstrap() {
+  const { startMockCloud } = await import(path.join(root, "dist/mock-cloud/server.js"));
+  const mock = await startMockCloud({});
+  const rows = [];
+  try {
+    for (const d of quick ? [16, 20] : [16, 20, 24]) {
+      // A fixed challenge so every run does the same work: the mock re-issues it each time.
+      mock.setChallengeData(`v1:bench-fixed-challenge-0123456789:${d}`);
+      const times = [];
+      const runs = quick ? 2 : d >= 24 ? 3 : 5;
+      for (let i = 0; i < runs; i++) {
+        const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-boot-")));
+        const env = cleanEnv({
+          AI_AGENT: "bench",
+          HOME: tmp,
+          PULUMI_HOME: path.join(tmp, ".pulumi"),
+          PULUMI_AGENT_SHARED_DIR: path.join(tmp, "shared"),
+          PULUMI_BACKEND_URL: mock.url,
+          PULUMI_CONSOLE_DOMAIN: mock.consoleDomain,
+        });
+        const t = process.hrtime.bigint();
+        // Async spawn: the mock lives in this process and must keep answering.
+        const code = await new Promise((resolve) => spawn(process.execPath, [BIN, "account", "bootstrap"], { env, stdio: "ignore" }).on("close", resolve));
+        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+        rmSync(tmp, { recursive: true, force: true });
+        if (code !== 0) throw new Error(`bootstrap at difficulty ${d} exited ${code}`);
+      }
+      rows.push({ difficulty: d, runs, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) });
+    }
+  } finally {
+    await mock.close();
+  }
+  console.log("\n### Cold `pulumi-agent account bootstrap` against the mock (fixed challenge; whole process: start, challenge, solve, signup, /api/user, store)\n");
+  console.log("| difficulty | runs | median ms | min–max ms |\n|---|---|---|---|");
+  for (const r of rows) console.log(`| ${r.difficulty} | ${r.runs} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} |`);
+  return rows;
+}
+
+log("pulumi-agent benchmark (use --quick for a short run)");
+if (!args.has("--no-startup")) await startup();
+if (!args.has("--no-pow")) {
+  const { runPowBench } = await import("./bench-pow.mjs");
+  await runPowBench({ print: true, log, ...(quick ? { quick: true } : {}) });
+}
+if (!args.has("--no-bootstrap")) await coldBootstrap();
