@@ -15,7 +15,7 @@ export function reportFatal(err: unknown): never {
     process.exit(130);
   }
   const message = e instanceof Error ? e.message : String(err);
-  const known = e instanceof UserFacingError || ["StoreError", "CloudError", "PowBudgetError", "PowDifficultyError", "SpawnError"].includes(e?.name ?? "");
+  const known = e instanceof UserFacingError || ["StoreError", "CloudError", "PowBudgetError", "PowDifficultyError", "PowChallengeError", "SpawnError"].includes(e?.name ?? "");
   process.stderr.write(`pulumi-agent: ${redact(message)}\n`);
   if (!known && e instanceof Error && e.stack && process.env.PULUMI_AGENT_DEBUG) process.stderr.write(`${redact(e.stack)}\n`);
   process.exit(typeof e?.exitCode === "number" ? e.exitCode : 1);

@@ -158,7 +158,9 @@ export class CloudClient {
 }
 
 function httpError(status: number, retryAfter: string | null, text: string, route: string, url: string): CloudError {
-  let code = status;
+  // `code` is set only from a Go-shaped error body: a proxy's HTML 404 is not the service saying
+  // "no such claim" (stricter than the Go CLI, which takes the HTTP status for non-JSON bodies).
+  let code: number | undefined;
   let message = text.trim().slice(0, 500) || `HTTP ${status}`;
   try {
     const parsed = ErrorBody.safeParse(JSON.parse(text));
@@ -169,10 +171,11 @@ function httpError(status: number, retryAfter: string | null, text: string, rout
   } catch {
     // not JSON: keep the raw (truncated) body, like the Go client
   }
-  const details = { status, code, route, url, ...(retryAfter ? { retryAfter } : {}) };
-  if (status === 401) return new CloudError("unauthorized", `[${code}] ${message}`, details);
-  if (status === 429) return new CloudError("rate-limited", `Pulumi Cloud rate limit exceeded (${route}): [${code}] ${message}`, details);
-  return new CloudError("http", `[${code}] ${message}`, details);
+  const shown = `[${code ?? status}] ${message}`;
+  const details = { status, ...(code !== undefined ? { code } : {}), route, url, ...(retryAfter ? { retryAfter } : {}) };
+  if (status === 401) return new CloudError("unauthorized", shown, details);
+  if (status === 429) return new CloudError("rate-limited", `Pulumi Cloud rate limit exceeded (${route}): ${shown}`, details);
+  return new CloudError("http", shown, details);
 }
 
 function parseBody<S extends z.ZodType>(schema: S, text: string, what: string, route: string): z.infer<S> {

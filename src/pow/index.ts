@@ -7,11 +7,26 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { nonceMeetsDifficulty, parseChallengeData } from "./challenge.js";
 import type { Engine, EngineKind } from "./engine.js";
-import { createEngine, resolveEngine } from "./engines.js";
 import type { ChunkMessage, WorkerInit, WorkerReply } from "./worker.js";
+
+// Engines and worker_threads load on first solve (~10 ms), not when a CLI merely imports this module.
+type Runtime = {
+  createEngine: typeof import("./engines.js").createEngine;
+  resolveEngine: typeof import("./engines.js").resolveEngine;
+  Worker: typeof Worker;
+};
+let runtime: Promise<Runtime> | undefined;
+function loadRuntime(): Promise<Runtime> {
+  runtime ??= Promise.all([import("./engines.js"), import("node:worker_threads")]).then(([e, w]) => ({
+    createEngine: e.createEngine,
+    resolveEngine: e.resolveEngine,
+    Worker: w.Worker,
+  }));
+  return runtime;
+}
 
 export interface SolveOptions {
   /** Ctrl-C / caller cancellation: rejects with an Error whose name is "AbortError". */
@@ -147,24 +162,22 @@ export function solveChallenge(challengeData: string, options: SolveOptions = {}
   const difficulty = parsed.difficulty;
   if (difficulty > MAX_ACCEPTED_DIFFICULTY) return Promise.reject(new PowDifficultyError(difficulty));
   if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
-  let kind: EngineKind;
-  try {
-    kind = resolveEngine(opts.engine ?? "auto");
-  } catch (e) {
-    return Promise.reject(e);
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 0)) {
+    return Promise.reject(new RangeError(`threads must be a non-negative integer, got ${opts.threads}`));
   }
-  let threads = opts.threads ?? defaultThreads(difficulty, kind);
-  if (!Number.isInteger(threads) || threads < 0) {
-    return Promise.reject(new RangeError(`threads must be a non-negative integer, got ${threads}`));
-  }
-  if (threads > 0 && !opts.workerUrl && workerScript() === null) threads = 0;
   const start = opts.startNonce ?? 0;
   if (!Number.isSafeInteger(start) || start < 0) {
     return Promise.reject(new RangeError(`startNonce must be a non-negative safe integer, got ${start}`));
   }
-  return new Promise<SolveResult>((resolve, reject) => {
-    runSolve({ challengeData, difficulty, kind, threads, start, opts, resolve, reject });
-  });
+  return loadRuntime().then(
+    (rt) =>
+      new Promise<SolveResult>((resolve, reject) => {
+        const kind = rt.resolveEngine(opts.engine ?? "auto");
+        let threads = opts.threads ?? defaultThreads(difficulty, kind);
+        if (threads > 0 && !opts.workerUrl && workerScript() === null) threads = 0;
+        runSolve(rt, { challengeData, difficulty, kind, threads, start, opts, resolve, reject });
+      }),
+  );
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -188,8 +201,13 @@ interface SolveJob {
   reject: (e: unknown) => void;
 }
 
-function runSolve(job: SolveJob): void {
+function runSolve(rt: Runtime, job: SolveJob): void {
   const { challengeData, difficulty, kind, threads, opts } = job;
+  const { createEngine, Worker } = rt;
+  if (opts.signal?.aborted) {
+    job.reject(abortError(opts.signal)); // aborted while the engines were loading
+    return;
+  }
   const t0 = performance.now();
   const sizes = opts.chunkSize ? { worker: opts.chunkSize, main: opts.chunkSize } : chunkSizes(kind);
   const pending = new Map<number, Chunk>(); // handed out, not yet finished
@@ -287,8 +305,33 @@ function runSolve(job: SolveJob): void {
   if (script) {
     const init: WorkerInit = { challengeData, difficulty, engine: kind };
     const execArgv = workerExecArgv();
+    const spawnWorker = (): Worker | undefined => {
+      try {
+        return new Worker(script, { workerData: init, execArgv });
+      } catch {
+        // Per-process flags (e.g. --disallow-code-generation-from-strings) make Worker throw: drop them all.
+        try {
+          return new Worker(script, { workerData: init, execArgv: [] });
+        } catch {
+          return undefined;
+        }
+      }
+    };
+    const startFailed = (): void => {
+      // A worker that never started (resource limits, odd flags, missing file): carry on without it, on the
+      // calling thread if none is left.
+      startFailures++;
+      if (startFailures === threads && readyWorkers === 0) {
+        fallbackToMain = true;
+        startMainLoop();
+      }
+    };
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(script, { workerData: init, execArgv });
+      const w = spawnWorker();
+      if (!w) {
+        startFailed();
+        continue;
+      }
       const inFlight = new Map<number, Chunk>();
       let ready = false;
       workers.push(w);
@@ -307,19 +350,12 @@ function runSolve(job: SolveJob): void {
         complete(c, m.hit, i);
         feed(w, inFlight);
       });
+      let gone = false; // "error" is followed by "exit": handle the first only
       const lost = (e: Error): void => {
-        if (settled) return;
-        if (ready) {
-          fail(e); // its chunks are gone; a lower nonce could be in them
-          return;
-        }
-        // A worker that never started (resource limits, odd execArgv, missing file): carry on without it,
-        // on the calling thread if none is left.
-        startFailures++;
-        if (startFailures === threads && readyWorkers === 0) {
-          fallbackToMain = true;
-          startMainLoop();
-        }
+        if (settled || gone) return;
+        gone = true;
+        if (ready) fail(e); // its chunks are gone; a lower nonce could be in them
+        else startFailed();
       };
       w.on("error", lost);
       w.on("exit", (code) => lost(new Error(`proof-of-work worker exited unexpectedly (code ${code})`)));
