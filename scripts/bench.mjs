@@ -48,6 +48,8 @@ async function startup() {
   const cases = [
     ["node -e 0 (baseline)", process.execPath, ["-e", "0"], cleanEnv({})],
     ["node empty.mjs", process.execPath, [empty], cleanEnv({})],
+    // The floor for any wrapper: boot node, spawn the child with inherited stdio, exit with its code.
+    ["minimal launcher (spawn /bin/true, no logic)", process.execPath, ["-e", "require('child_process').spawn('/bin/true',{stdio:'inherit'}).on('exit',(c)=>process.exit(c))"], cleanEnv({})],
     ["human: pulumi-agent up", process.execPath, [BIN, "up"], cleanEnv(base)],
     ["agent, credentials present: pulumi-agent up", process.execPath, [BIN, "up"], cleanEnv({ ...base, AI_AGENT: "bench" })],
     ["agent, local command: pulumi-agent version", process.execPath, [BIN, "version"], cleanEnv({ ...base, AI_AGENT: "bench" })],

@@ -1,5 +1,6 @@
 // Entry point. The hot path (human, or agent with credentials) imports only node builtins and small
 // pure modules; commander, zod, undici and the solver load only when a command needs them.
+import { isatty } from "node:tty";
 import { detectAgent } from "../detect/agents.js";
 import { decideStage1 } from "../core/decide.js";
 import { execPulumi } from "./exec.js";
@@ -22,7 +23,8 @@ async function main(argv: string[]): Promise<void> {
     return execPulumi(pulumiArgs, { env });
   }
 
-  const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
+  // isatty(1), not process.stdout.isTTY: creating the stream object costs start-up time.
+  const detection = detectAgent(env, { stdoutIsTTY: isatty(1) });
   const stage1 = decideStage1(pulumiArgs, detection);
   if (stage1.kind === "passthrough") {
     debug(env, `passthrough: ${stage1.reason}`);

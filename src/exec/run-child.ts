@@ -2,6 +2,7 @@
 // signals forwarded, exit status and signal death propagated (DESIGN §2, §3 step 8).
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import { isatty } from "node:tty";
 
 export interface ChildOutcome {
   code: number | null;
@@ -30,7 +31,8 @@ export function runChild(file: string, args: readonly string[], env: NodeJS.Proc
   return new Promise((resolve, reject) => {
     const needsShell = process.platform === "win32" && /\.(cmd|bat)$/i.test(file);
     const child = spawn(file, [...args], { stdio: "inherit", env, shell: needsShell, windowsHide: false });
-    const forwarded = signalsToForward(Boolean(process.stdin.isTTY));
+    // isatty(0), not process.stdin: touching process.stdin would create a stream on pulumi's stdin.
+    const forwarded = signalsToForward(isatty(0));
     const handlers = new Map<NodeJS.Signals, () => void>();
     // While pulumi runs we must not die of a signal it is still handling (it may be cancelling an update).
     const ignoredTtySignals: NodeJS.Signals[] = process.platform === "win32" ? [] : ["SIGINT", "SIGQUIT"];
