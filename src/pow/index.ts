@@ -58,7 +58,7 @@ export interface SolveResult {
   hashes: number;
   durationMs: number;
   engine: string;
-  /** Threads that hashed: the worker count, or 1 when solved on the calling thread. */
+  /** Threads that hashed at least one chunk (workers, plus the calling thread if it helped while they started). */
   threads: number;
 }
 
@@ -111,7 +111,8 @@ export class PowBudgetError extends Error {
   }
 }
 
-class PowAbortError extends Error {
+/** Rejection on cancellation through `signal`; `cause` is the signal's reason. */
+export class PowAbortError extends Error {
   override name = "AbortError";
 }
 

@@ -2,8 +2,9 @@
 import { unlink } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic.js";
 import { StoreError, describeFsError, describeJsonError, errnoCode } from "./errors.js";
-import { GO_ZERO_TIME, Ordered, isPlainObject, isRfc3339, marshalIndent } from "./gojson.js";
+import { GO_ZERO_TIME, Ordered, isPlainObject, marshalIndent } from "./gojson.js";
 import { describeUnreadable, readSettled } from "./read.js";
+import { ShapeError, optString, optTime } from "./shape.js";
 
 export interface ClaimRecord {
   claimUrl: string;
@@ -25,20 +26,6 @@ export type ClaimReadResult = ClaimParseResult | { kind: "unreadable"; error: Er
 
 const KNOWN = new Set(["claimUrl", "claimToken", "validUntil", "cloudUrl", "claimUnavailableAt"]);
 
-class ShapeError extends Error {}
-
-function str(v: unknown, key: string): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v !== "string") throw new ShapeError(`${key} must be a string`);
-  return v;
-}
-
-function time(v: unknown, key: string): string | undefined {
-  const s = str(v, key);
-  if (s === undefined || s === "") return undefined;
-  if (!isRfc3339(s)) throw new ShapeError(`${key} is not an RFC 3339 time`);
-  return s;
-}
 
 /** Parse agent-claim.json text; empty or whitespace-only text counts as no claim. */
 export function parseClaim(text: string): ClaimParseResult {
@@ -54,11 +41,11 @@ export function parseClaim(text: string): ClaimParseResult {
   const o = raw;
   try {
     const entries: [string, unknown][] = [
-      ["claimUrl", str(o.claimUrl, "claimUrl") ?? ""],
-      ["claimToken", str(o.claimToken, "claimToken")],
-      ["validUntil", time(o.validUntil, "validUntil") ?? GO_ZERO_TIME],
-      ["cloudUrl", str(o.cloudUrl, "cloudUrl") ?? ""],
-      ["claimUnavailableAt", time(o.claimUnavailableAt, "claimUnavailableAt")],
+      ["claimUrl", optString(o.claimUrl, "claimUrl") ?? ""],
+      ["claimToken", optString(o.claimToken, "claimToken")],
+      ["validUntil", optTime(o.validUntil, "validUntil") ?? GO_ZERO_TIME],
+      ["cloudUrl", optString(o.cloudUrl, "cloudUrl") ?? ""],
+      ["claimUnavailableAt", optTime(o.claimUnavailableAt, "claimUnavailableAt")],
     ];
     const known = entries.filter(([, v]) => v !== undefined);
     const unknown = Object.keys(o)

@@ -3,8 +3,9 @@
 import { lstat, unlink } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic.js";
 import { StoreError, describeFsError, describeJsonError, errnoCode } from "./errors.js";
-import { GO_ZERO_TIME, Ordered, goSortedKeys, isPlainObject, isRfc3339, marshalIndent } from "./gojson.js";
+import { GO_ZERO_TIME, Ordered, goSortedKeys, isPlainObject, marshalIndent } from "./gojson.js";
 import { describeUnreadable, readRaw, readSettled } from "./read.js";
+import { ShapeError, optBool, optObject, optString, optTime } from "./shape.js";
 
 export { StoreError } from "./errors.js";
 
@@ -63,35 +64,6 @@ const TOKEN_INFO_KEYS = new Set(["name", "organization", "team", "expiresAt"]);
 
 // ---------------------------------------------------------------------------------------------------
 // parsing
-
-class ShapeError extends Error {}
-
-// Go's decoder treats JSON null as "leave the zero value", so null is accepted everywhere.
-function optString(v: unknown, where: string): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v !== "string") throw new ShapeError(`${where} must be a string`);
-  return v;
-}
-
-function optTime(v: unknown, where: string): string | undefined {
-  const s = optString(v, where);
-  // "" would make Go's decoder fail the whole file; we read it as the zero time and never write it.
-  if (s === undefined || s === "") return undefined;
-  if (!isRfc3339(s)) throw new ShapeError(`${where} is not an RFC 3339 time`);
-  return s;
-}
-
-function optBool(v: unknown, where: string): boolean | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v !== "boolean") throw new ShapeError(`${where} must be true or false`);
-  return v;
-}
-
-function optObject(v: unknown, where: string): Record<string, unknown> | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (!isPlainObject(v)) throw new ShapeError(`${where} must be an object`);
-  return v;
-}
 
 function keyRef(k: string): string {
   return `[${JSON.stringify(k)}]`;
