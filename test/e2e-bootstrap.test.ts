@@ -258,3 +258,46 @@ describe("running pulumi", () => {
     expect(b.stderr).toContain(doc.claimUrl);
   });
 });
+
+describe("files we must not write", () => {
+  it("an encrypted credentials.json ($pulumiSecureStore) is left to pulumi, byte-identical, with no signup", async () => {
+    mkdirSync(ctx.sb.pulumiHome, { recursive: true });
+    const envelope = JSON.stringify({ $pulumiSecureStore: 1, backend: "linux-secretservice", algo: "aes-256-gcm", nonce: "bm9uY2U=", data: "ZGF0YQ==" }, null, 4);
+    writeFileSync(credsFile(), envelope);
+    const requests = ctx.mock.stats.requests.length;
+    const r = await runBin(["preview"], ctx.sb.env);
+    expect(r.code).toBe(0); // pulumi ran (it may be able to decrypt it)
+    expect(readRecords(ctx.record)).toHaveLength(1);
+    expect(readFileSync(credsFile(), "utf8")).toBe(envelope);
+    expect(ctx.mock.stats.requests.length).toBe(requests);
+    expect(existsSync(path.join(ctx.sb.sharedDir, "credentials.json"))).toBe(false);
+  });
+
+  it("an empty credentials.json at an explicit PULUMI_HOME is not written: the account goes to the shared dir", async () => {
+    mkdirSync(ctx.sb.pulumiHome, { recursive: true });
+    writeFileSync(credsFile(), "");
+    const r = await runBin(["whoami"], ctx.sb.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(credsFile(), "utf8")).toBe("");
+    expect(existsSync(path.join(ctx.sb.sharedDir, "credentials.json"))).toBe(true);
+    expect(readRecords(ctx.record)[0]!.env.PULUMI_CREDENTIALS_PATH).toBe(ctx.sb.sharedDir);
+  });
+});
+
+describe("one claim block, never two", () => {
+  it("a Pulumi CLI ≥ 3.243 does not print its own block next to ours for a shared-dir account", async () => {
+    // The account lives in the shared dir (created while the default dir was unusable).
+    writeFileSync(path.join(ctx.sb.root, "blocker"), "");
+    const first = await runBin(["account", "bootstrap"], { ...ctx.sb.env, PULUMI_HOME: path.join(ctx.sb.root, "blocker", ".pulumi") });
+    expect(first.code, first.stderr).toBe(0);
+    // Now no explicit PULUMI_HOME: a Go CLI in agent mode would fall back to the shared dir by itself.
+    const env: NodeJS.ProcessEnv = { ...ctx.sb.env, FAKE_PULUMI_GO_CLAIM_BLOCK: "1" };
+    delete env.PULUMI_HOME;
+    const direct = await runBin(["preview"], env, { command: [FAKE_PULUMI] });
+    expect(direct.stderr.match(/PULUMI_EPHEMERAL_AGENT_ACCOUNT/g)).toHaveLength(1); // the emulation prints its block
+    const wrapped = await runBin(["preview"], env);
+    expect(wrapped.code, wrapped.stderr).toBe(0);
+    expect(wrapped.stderr.match(/PULUMI_EPHEMERAL_AGENT_ACCOUNT/g)).toHaveLength(1);
+    expect(wrapped.stderr).toContain("EPHEMERAL_ACCOUNT_ACCESS_EXPIRES_IN="); // and it is ours
+  });
+});
