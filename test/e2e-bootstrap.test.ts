@@ -301,3 +301,16 @@ describe("one claim block, never two", () => {
     expect(wrapped.stderr).toContain("EPHEMERAL_ACCOUNT_ACCESS_EXPIRES_IN="); // and it is ours
   });
 });
+
+describe("PULUMI_AGENT_DEBUG", () => {
+  it("traces the signup on stderr with every token redacted, stdout untouched", async () => {
+    const r = await runBin(["whoami"], { ...ctx.sb.env, PULUMI_AGENT_DEBUG: "1" });
+    expect(r.code, r.stderr).toBe(0);
+    const agent = ctx.mock.state.agents().at(-1)!;
+    expect(r.stderr).toMatch(/pulumi-agent\[debug\]: agent detected: claude-code/);
+    expect(r.stderr).toMatch(/pulumi-agent\[debug\]: proof of work solved: nonce \d+/);
+    expect(r.stderr).toMatch(/pulumi-agent\[debug\]: signed up as agent-\w+; .*token \[redacted\]/);
+    expect(r.stderr).not.toContain(agent.accessToken);
+    expect(r.stdout).toBe(`${agent.login}\n`);
+  });
+});

@@ -11,6 +11,7 @@ import { CREDENTIALS_FILE, CLAIM_FILE } from "../store/paths.js";
 import { UserFacingError } from "../cli/fatal.js";
 import { userAgent } from "./user-agent.js";
 import { progressPrinter } from "./progress.js";
+import { addSecret, debug } from "../cli/debug.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,10 +53,13 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     userAgent: userAgent(input.agentName),
     timeoutMs: numberFromEnv(env, "PULUMI_AGENT_HTTP_TIMEOUT_MS", 15_000),
     signal: input.signal,
+    onRetry: (r) => debug(env, `retrying ${r.route} in ${r.delayMs} ms (attempt ${r.attempt}: ${r.reason})`),
     ...(env.PULUMI_AGENT_RETRY_BASE_MS ? { retries: { attempts: 4, baseDelayMs: numberFromEnv(env, "PULUMI_AGENT_RETRY_BASE_MS", 1000), maxDelayMs: 30_000 } } : {}),
   });
 
+  const trace = (m: string) => debug(env, m);
   const challenge = await client.getChallenge();
+  trace(`challenge ${challenge.challengeID}: ${challenge.challengeData}`);
   const progress = progressPrinter(input.write);
   const solved = await solveChallenge(challenge.challengeData, {
     signal: input.signal,
@@ -63,6 +67,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     onProgress: progress.update,
   }).finally(progress.done);
 
+  trace(`proof of work solved: nonce ${solved.nonce} in ${Math.round(solved.durationMs)} ms (${solved.engine}, ${solved.threads} thread(s), ${solved.hashes} hashes)`);
   const signup = await client.signup({
     challengeID: challenge.challengeID,
     challengeResult: solved.nonce,
@@ -70,6 +75,8 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     ...(input.agentModel ? { agentModel: input.agentModel } : {}),
     ...(solved.durationMs > 0 ? { challengeSolveDurationMs: Math.round(solved.durationMs) } : {}),
   });
+  addSecret(signup.accessToken);
+  addSecret(signup.refreshToken);
   const claimUrl = claimUrlFor(cloudUrl, signup.claimToken, consoleDomain);
   // The claim link is the only way to recover the account: show it before anything else can fail.
   input.write(signupLines(claimUrl));
@@ -92,6 +99,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
       expiresAt: signup.accessTokenValidUntil,
     },
   };
+  trace(`signed up as ${user.githubLogin}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
   // Claim first: if the credentials write fails, the link is still on disk for `account status`.
   await writeClaimFile(path.join(input.storeDir, CLAIM_FILE), {
     claimUrl,
@@ -102,6 +110,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
   await updateCredentialsFile(path.join(input.storeDir, CREDENTIALS_FILE), (creds) =>
     withAccount(creds, cloudUrl, account, { setCurrentIfNone: true }),
   );
+  trace(`stored in ${input.storeDir}`);
   return {
     claimUrl,
     username: user.githubLogin,

@@ -85,7 +85,7 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .configureOutput({ writeErr: stderr, writeOut: stdout });
 
-  addCommon(program.command("status", { isDefault: true }))
+  addCommon(program.command("status"))
     .description("show the login pulumi will use: identity, storage path, lifecycle phase, time left, claim link")
     .option("--offline", "do not ask Pulumi Cloud whether the claim is still open")
     .action(async (o: CommonOpts & { offline?: boolean }) => {
@@ -192,5 +192,8 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
       stdout(renderDoctor(report));
     });
 
-  await program.parseAsync(argv, { from: "user" });
+  // Bare `account` (or `account --json`) means status; an unknown word stays an error.
+  const first = argv[0];
+  const wantsStatus = first === undefined || (first.startsWith("-") && !["-h", "--help", "--version"].includes(first));
+  await program.parseAsync(wantsStatus ? ["status", ...argv] : argv, { from: "user" });
 }

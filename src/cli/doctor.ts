@@ -1,5 +1,7 @@
 // `account doctor`: everything that decides what pulumi-agent does, and whether it can work here.
-import { lstat } from "node:fs/promises";
+import { access, lstat } from "node:fs/promises";
+import { constants } from "node:fs";
+import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { detectAgent, type AgentDetection } from "../detect/agents.js";
 import { classifyCommand } from "../core/command.js";
@@ -66,10 +68,19 @@ async function checkDir(dir: string): Promise<DirCheck> {
   return check;
 }
 
-/** Whether the parent exists and is writable (without creating the dir itself). */
+/** Whether the dir could be created: its nearest existing ancestor is a directory we can write to. */
 async function probeWritableDirNoCreate(dir: string): Promise<boolean> {
-  const parent = await lstat(dir.replace(/[/\\][^/\\]+[/\\]?$/, "") || "/").catch(() => undefined);
-  return Boolean(parent?.isDirectory());
+  let current = path.dirname(path.resolve(dir));
+  for (;;) {
+    const st = await lstat(current).catch(() => undefined);
+    if (st) {
+      if (!st.isDirectory()) return false;
+      return access(current, constants.W_OK).then(() => true, () => false);
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return false;
+    current = parent;
+  }
 }
 
 function redactProxy(v: string): string {

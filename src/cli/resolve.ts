@@ -10,6 +10,7 @@ import { credentialsDir, sharedAgentDir, CREDENTIALS_FILE, CLAIM_FILE } from "..
 import { readCredentialsFile, getAccount, type CredentialsFile } from "../store/credentials.js";
 import { readClaimFile } from "../store/claim.js";
 import { projectBackendUrl } from "./project-file.js";
+import { addSecret } from "./debug.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -29,6 +30,8 @@ function toView(read: FileRead, cloudUrl: string, file: string): CredsView {
       return statSync(file, { throwIfNoEntry: false })?.isFile() ? { kind: "empty-file" } : { kind: "missing" };
     case "ok": {
       const account = getAccount(read.creds, cloudUrl);
+      addSecret(account?.accessToken);
+      addSecret(account?.refreshToken);
       return {
         kind: "ok",
         account: account && {

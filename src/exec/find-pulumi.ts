@@ -88,7 +88,7 @@ export function findRealPulumi(o: FindOptions): FindResult {
     reason: "not-found",
     skipped,
     message:
-      "pulumi-agent could not find the Pulumi CLI on PATH" +
+      "could not find the Pulumi CLI on PATH" +
       (skipped.length ? ` (skipped ${skipped.join(", ")}: they run pulumi-agent itself)` : "") +
       ". Install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`) " +
       "or set PULUMI_AGENT_PULUMI_BIN to its path. `pulumi-agent account bootstrap` works without it.",

@@ -55,7 +55,7 @@ export function runChild(file: string, args: readonly string[], env: NodeJS.Proc
     child.once("error", (err: NodeJS.ErrnoException) => {
       cleanup();
       const code = err.code === "ENOENT" ? 127 : 126;
-      reject(new SpawnError(`pulumi-agent could not start ${file}: ${err.message}`, code));
+      reject(new SpawnError(`could not start ${file}: ${err.message}`, code));
     });
     child.once("exit", (code, signal) => {
       cleanup();
