@@ -52,3 +52,18 @@ describe("bounded proof of work", () => {
     expect(path.basename(JSON.parse(again.stdout).storage.credentialsPath)).toBe("credentials.json");
   });
 });
+
+describe("malformed challenges", () => {
+  it.each([
+    [{ challengeID: "c1", challengeData: "v2:abc:8" }, /invalid challenge data/],
+    [{ challengeID: "c1", challengeData: "v1:abc:0" }, /invalid challenge difficulty/],
+    [{ challengeID: "c1", challengeData: "v1:abc: 8" }, /invalid challenge difficulty/],
+  ])("%j → a clear error, nothing stored", async (json, message) => {
+    ctx.mock.faults.add("challenge", { json, times: 1 });
+    const r = await runBin(["account", "bootstrap"], ctx.sb.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/sent a signup challenge pulumi-agent cannot solve/);
+    expectNothingLeft();
+  });
+});

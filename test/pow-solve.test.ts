@@ -146,7 +146,7 @@ describe("solveChallenge: refusal, cancellation and budget", () => {
     expect(err).toBeInstanceOf(pow.PowDifficultyError);
     const msg = (err as Error).message;
     expect(msg).toContain(`difficulty ${pow.MAX_ACCEPTED_DIFFICULTY + 1}`);
-    expect(msg).toMatch(/limit is 40/);
+    expect(msg).toMatch(/above 40 are refused/);
     expect(msg).toMatch(/Request a new challenge/);
     await expect(pow.solveChallenge("v1:abc:256")).rejects.toBeInstanceOf(pow.PowDifficultyError);
   });

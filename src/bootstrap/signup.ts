@@ -2,7 +2,7 @@
 // /api/user → store. Runs only while the caller holds the signup lock.
 import path from "node:path";
 import { CloudClient } from "../cloud/client.js";
-import { solveChallenge } from "../pow/index.js";
+import { PowChallengeError, solveChallenge } from "../pow/index.js";
 import { claimUrlFor, hasConsoleFor } from "../claim/url.js";
 import { signupLines } from "../claim/messages.js";
 import { updateCredentialsFile, withAccount, type StoredAccount } from "../store/credentials.js";
@@ -65,7 +65,17 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     signal: input.signal,
     budgetMs: numberFromEnv(env, "PULUMI_AGENT_POW_BUDGET_MS", 90_000),
     onProgress: progress.update,
-  }).finally(progress.done);
+  })
+    .catch((err: unknown) => {
+      if (err instanceof PowChallengeError) {
+        throw new UserFacingError(
+          `${cloudUrl} sent a signup challenge pulumi-agent cannot solve (${err.message}: ${JSON.stringify(challenge.challengeData)}). ` +
+            "Try again later; if it keeps happening, the service's agent signup protocol may have changed: update pulumi-agent.",
+        );
+      }
+      throw err;
+    })
+    .finally(progress.done);
 
   trace(`proof of work solved: nonce ${solved.nonce} in ${Math.round(solved.durationMs)} ms (${solved.engine}, ${solved.threads} thread(s), ${solved.hashes} hashes)`);
   const signup = await client.signup({

@@ -76,7 +76,7 @@ export interface InternalSolveOptions extends SolveOptions {
 
 /**
  * Highest difficulty accepted. 2^40 hashes is ~1.1e12: about 15 hours at 20 M H/s, still many minutes on a
- * 64-core machine. The service issues ~20; anything above this is a server bug or a hostile challenge.
+ * 64-core machine, so a higher value is a server bug or a hostile challenge, not something to grind through.
  */
 export const MAX_ACCEPTED_DIFFICULTY = 40;
 
@@ -89,9 +89,10 @@ export class PowDifficultyError extends Error {
   constructor(readonly difficulty: number) {
     super(
       `refusing proof-of-work challenge with difficulty ${difficulty}: it needs about 2^${difficulty} ` +
-        `(${formatCount(2 ** difficulty)}) SHA-256 hashes, which would take ${formatDuration(
+        `(${formatCount(2 ** difficulty)}) SHA-256 hashes, ${formatDuration(
           (2 ** difficulty / NOMINAL_RATE.get("wasm-simd")!) * 1000,
-        )} on one core; the limit is ${MAX_ACCEPTED_DIFFICULTY} (the service normally asks for about 20). ` +
+        )} on one core; difficulties above ${MAX_ACCEPTED_DIFFICULTY} are refused because no machine solves them ` +
+        `in minutes. ` +
         `Request a new challenge later; if this keeps happening, report it to Pulumi.`,
     );
   }
