@@ -1,7 +1,7 @@
 // Claim lifecycle end to end: every phase driven by the mock's clock, the exact blocks, the
 // no-re-signup rules, the diagnosis after failures, shared-dir interop, and the account commands.
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { FAKE_PULUMI } from "./support/sandbox.js";
 import { useAgentContext } from "./support/context.js";
@@ -175,7 +175,7 @@ describe("re-signup rules and account commands", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(signups()).toBe(before + 1);
     expect(r.stderr).toContain(ctx.mock.claimUrl(old.claimToken));
-    expect(r.stderr).toMatch(/stacks stay in it/);
+    expect(r.stderr).toMatch(/stay in it/);
   });
 
   it("bootstrap --new-account refuses to shadow a human login", async () => {
@@ -309,4 +309,28 @@ describe("shared-dir interop with the Go CLI (reference §3)", () => {
     expect(direct.stdout).toBe(`${agent.login}\n`);
     expect(readRecords(ctx.record).at(-1)!.tokenSource).toBe("agent-credentials");
   });
+});
+
+describe("claim links are never overwritten", () => {
+  it("after `pulumi logout` of the agent account, a new signup archives the still-open claim and status keeps showing it", async () => {
+    const { agent: old } = await bootstrapAgo(0);
+    // What `pulumi logout` does: the account goes (Go deletes a credentials file left empty), the claim stays.
+    rmSync(credsPath());
+    const r = await runBin(["whoami"], { ...ctx.sb.env, PULUMI_HOME: ctx.sb.pulumiHome });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`can still be claimed until ${old.claimTokenValidUntil.toISOString()}: ${ctx.mock.claimUrl(old.claimToken)}`);
+    const status = JSON.parse((await runBin(["account", "status", "--json", "--offline"], ctx.sb.env)).stdout);
+    expect(status.earlierClaims).toEqual([{ claimUrl: ctx.mock.claimUrl(old.claimToken), validUntil: old.claimTokenValidUntil.toISOString(), cloudUrl: ctx.mock.url }]);
+    expect(status.claimUrl).not.toBe(ctx.mock.claimUrl(old.claimToken));
+  });
+});
+
+it("a still-open claim left in the other dir is listed by status too", async () => {
+  const { agent: old } = await bootstrapAgo(0);
+  writeFileSync(credsPath(), ""); // empty file at an explicit PULUMI_HOME: the next account goes to the shared dir
+  const r = await runBin(["whoami"], ctx.sb.env);
+  expect(r.code, r.stderr).toBe(0);
+  const status = JSON.parse((await runBin(["account", "status", "--json", "--offline"], ctx.sb.env)).stdout);
+  expect(status.storage.location).toBe("shared");
+  expect(status.earlierClaims.map((c: { claimUrl: string }) => c.claimUrl)).toEqual([ctx.mock.claimUrl(old.claimToken)]);
 });

@@ -5,6 +5,7 @@ import type { Location } from "../core/decide.js";
 import { resolveCredentials, type Resolution } from "../cli/resolve.js";
 import { ensurePrivateDir, probeWritableDir } from "../store/dirs.js";
 import { withExclusiveLock } from "../store/lock.js";
+import { cleanStaleTemps } from "../store/atomic.js";
 import { UserFacingError } from "../cli/fatal.js";
 import { detectModel } from "../detect/model.js";
 import { signupAgentAccount, type SignupOutcome } from "./signup.js";
@@ -29,17 +30,6 @@ function forcedLocations(res: Resolution): Location[] {
   const a = res.action;
   if (a.kind === "use-account" || a.kind === "agent-expired") return [a.location];
   return ["default", "shared"];
-}
-
-/** --new-account: the old account's claim link must not vanish silently with its claim file. */
-function warnAboutReplacedAccount(res: Resolution, write: (text: string) => void): void {
-  const a = res.action;
-  if ((a.kind === "use-account" || a.kind === "agent-expired") && a.claim) {
-    write(
-      `pulumi-agent: replacing agent account ${a.account.username ?? ""} in ${a.dir}. Its stacks stay in it; ` +
-        `save its claim link to keep them: ${a.claim.claimUrl}\n`,
-    );
-  }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -115,6 +105,8 @@ export async function ensureAgentAccount(input: BootstrapInput): Promise<Bootstr
     return await withExclusiveLock(
       target.dir,
       async () => {
+        // A writer killed mid-write may have left a temp file; none can be in progress now.
+        await cleanStaleTemps(target.dir);
         // Another agent may have finished a signup while we waited for the lock.
         const again = await resolveCredentials(input.command, input.env, input.cwd);
         if (again.action.kind !== "signup" && !input.forceNew) return { resolution: again, created: undefined };
@@ -124,7 +116,6 @@ export async function ensureAgentAccount(input: BootstrapInput): Promise<Bootstr
           const username = view.kind === "ok" ? view.account?.username : undefined;
           await cleanupExpiredAccount({ cloudUrl: again.backend.url, dir: ex.dir, username, claim: ex.claim, write: input.write });
         }
-        if (input.forceNew) warnAboutReplacedAccount(again, input.write);
         const created = await signupAgentAccount({
           cloudUrl: again.backend.url,
           storeDir: target.dir,

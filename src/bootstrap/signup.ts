@@ -6,7 +6,9 @@ import { PowChallengeError, solveChallenge } from "../pow/index.js";
 import { claimUrlFor, hasConsoleFor } from "../claim/url.js";
 import { signupLines } from "../claim/messages.js";
 import { updateCredentialsFile, withAccount, type StoredAccount } from "../store/credentials.js";
-import { writeClaimFile } from "../store/claim.js";
+import { readClaimFile, writeClaimFile } from "../store/claim.js";
+import { archiveClaim } from "../store/claim-history.js";
+import { isClaimOpen } from "../core/lifecycle.js";
 import { CREDENTIALS_FILE, CLAIM_FILE } from "../store/paths.js";
 import { UserFacingError } from "../cli/fatal.js";
 import { userAgent } from "./user-agent.js";
@@ -110,6 +112,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     },
   };
   trace(`signed up as ${user.githubLogin}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
+  await keepPreviousClaim(input.storeDir, signup.claimToken, input.write);
   // Claim first: if the credentials write fails, the link is still on disk for `account status`.
   await writeClaimFile(path.join(input.storeDir, CLAIM_FILE), {
     claimUrl,
@@ -127,4 +130,19 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     accessTokenValidUntil: signup.accessTokenValidUntil,
     claimTokenValidUntil: signup.claimTokenValidUntil,
   };
+}
+
+/**
+ * agent-claim.json holds one claim (Go's shape). If it still holds another account's open claim
+ * (after `pulumi logout`, `--new-account`, or a claim for another cloud), archive it and say so:
+ * the claim link is the only way to recover that account.
+ */
+async function keepPreviousClaim(dir: string, newClaimToken: string, write: (text: string) => void): Promise<void> {
+  const previous = await readClaimFile(path.join(dir, CLAIM_FILE));
+  if (previous.kind !== "ok" || previous.claim.claimToken === newClaimToken || !isClaimOpen(previous.claim, Date.now())) return;
+  await archiveClaim(dir, previous.claim);
+  write(
+    `pulumi-agent: an earlier agent account (${previous.claim.cloudUrl}) can still be claimed until ${previous.claim.validUntil}: ${previous.claim.claimUrl}\n` +
+      "  It is kept in agent-claim-history.json and shown by `pulumi-agent account status`.\n",
+  );
 }

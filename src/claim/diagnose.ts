@@ -66,16 +66,17 @@ export async function revalidateClaim(input: { cloudUrl: string; dir: string; cl
 
 export async function diagnoseFailure(input: DiagnoseInput): Promise<Diagnosis> {
   const now = Date.now();
-  let token: Diagnosis["token"] = "unknown";
-  if (input.account.accessToken) {
+  // Both questions at once: this runs after the user's command already failed.
+  const tokenCheck = async (): Promise<Diagnosis["token"]> => {
+    if (!input.account.accessToken) return "unknown";
     try {
       await client(input).getUser(input.account.accessToken);
-      token = "valid";
+      return "valid";
     } catch (err) {
-      token = err instanceof CloudError && err.kind === "unauthorized" ? "rejected" : "unknown";
+      return err instanceof CloudError && err.kind === "unauthorized" ? "rejected" : "unknown";
     }
-  }
-  const claim = await revalidateClaim(input);
+  };
+  const [token, claim] = await Promise.all([tokenCheck(), revalidateClaim(input)]);
   const blockB = () => claimBlock({ claimUrl: input.claim.claimUrl, tokenExpiresAt: input.account.expiresAt, claimValidUntil: input.claim.validUntil, now });
   if (claim === "unavailable") {
     return { token, claim, loginRequired: true, text: loginRequiredBlock({ reason: "claim-unavailable", tokenExpiresAt: input.account.expiresAt, now }) };

@@ -21,6 +21,8 @@ export interface AccountReport {
   claimExpiresAt?: string | undefined;
   claimValidFor?: string | undefined;
   problem?: string | undefined;
+  /** Claim links of earlier agent accounts that can still be claimed. */
+  earlierClaims?: Array<{ claimUrl: string; validUntil: string; cloudUrl: string }> | undefined;
 }
 
 export function reportFrom(res: Resolution, now = Date.now()): AccountReport {
@@ -90,6 +92,7 @@ export function renderReport(r: AccountReport): string {
       if (r.accessExpiresIn) rows.push(["Access", r.accessExpiresIn === "expired" ? "expired" : `expires in ${r.accessExpiresIn}`]);
       if (r.claimUrl) rows.push(["Claim link", r.claimUrl], ["Claim window", r.claimValidFor === "expired" ? "over" : `closes in ${r.claimValidFor}`]);
   }
+  for (const c of r.earlierClaims ?? []) rows.push(["Earlier claim", `${c.claimUrl} (${c.cloudUrl}, until ${c.validUntil})`]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`).join("\n") + "\n";
 }

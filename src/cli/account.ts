@@ -75,6 +75,28 @@ async function liveClaim(res: Resolution, report: AccountReport): Promise<Record
   }
 }
 
+/** Still-open claims other than the current one: archived ones, and claim files in either dir. */
+async function earlierClaims(res: Resolution, currentClaimUrl: string | undefined): Promise<AccountReport["earlierClaims"]> {
+  const { readClaimHistory, openClaims } = await import("../store/claim-history.js");
+  const { readClaimFile } = await import("../store/claim.js");
+  const { isClaimOpen } = await import("../core/lifecycle.js");
+  const now = Date.now();
+  const dirs = [res.state.defaultDir, res.state.sharedDir];
+  const found = openClaims((await Promise.all(dirs.map(readClaimHistory))).flat(), now);
+  for (const dir of dirs) {
+    const c = await readClaimFile(path.join(dir, "agent-claim.json"));
+    if (c.kind === "ok" && isClaimOpen(c.claim, now)) found.push({ ...c.claim, archivedAt: "" });
+  }
+  const seen = new Set(currentClaimUrl ? [currentClaimUrl] : []);
+  const out: NonNullable<AccountReport["earlierClaims"]> = [];
+  for (const { claimUrl, validUntil, cloudUrl } of found) {
+    if (seen.has(claimUrl)) continue;
+    seen.add(claimUrl);
+    out.push({ claimUrl, validUntil, cloudUrl });
+  }
+  return out;
+}
+
 export async function runAccountCommand(argv: string[]): Promise<void> {
   const program = new Command("pulumi-agent account")
     .description(
@@ -93,6 +115,7 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
       const live = o.offline ? undefined : await liveClaim(res, reportFrom(res));
       if (live) res = await resolveCredentials(commandFor(o), process.env, process.cwd()); // the claim state may have changed
       const report = reportFrom(res);
+      report.earlierClaims = await earlierClaims(res, report.claimUrl);
       if (o.json) return json({ ...report, ...(live ? { claim: live } : {}) });
       let text = renderReport(report);
       if (live?.claimable === true) {

@@ -1,7 +1,7 @@
 // Pulumi Cloud REST client for the agent endpoints (reference §1). Cold path only: imported lazily
-// when a signup, claim or diagnosis needs the network. undici provides the proxy-aware dispatcher
-// (HTTP(S)_PROXY / NO_PROXY); zod validates every response.
-import { EnvHttpProxyAgent, fetch, type Dispatcher } from "undici";
+// when a signup, claim or diagnosis needs the network. zod validates every response. Requests use
+// Node's built-in fetch, or, when a proxy is configured (HTTP(S)_PROXY / NO_PROXY), npm undici's
+// proxy-aware dispatcher: loading undici costs ~50 ms, so only then.
 import type { z } from "zod";
 import {
   AgentClaimResponse,
@@ -26,16 +26,23 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Called before a retry sleep (for debug output). */
   onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
-  dispatcher?: Dispatcher;
 }
 
 const DEFAULT_RETRIES = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
 const ACCEPT = "application/vnd.pulumi+9";
 
-let sharedDispatcher: Dispatcher | undefined;
-function defaultDispatcher(): Dispatcher {
-  sharedDispatcher ??= new EnvHttpProxyAgent();
-  return sharedDispatcher;
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+const PROXY_VARS = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];
+let proxiedFetch: Promise<Fetch> | undefined;
+
+/** Built-in fetch, unless a proxy is configured: then undici's fetch with EnvHttpProxyAgent. */
+function fetcher(env: NodeJS.ProcessEnv = process.env): Promise<Fetch> {
+  if (!PROXY_VARS.some((v) => env[v])) return Promise.resolve(globalThis.fetch);
+  proxiedFetch ??= import("undici").then(({ EnvHttpProxyAgent, fetch }) => {
+    const dispatcher = new EnvHttpProxyAgent();
+    return ((url: string, init: RequestInit) => fetch(url, { ...(init as object), dispatcher })) as unknown as Fetch;
+  });
+  return proxiedFetch;
 }
 
 export type ClaimValidation = { claimable: true; details: AgentClaimResponse } | { claimable: false };
@@ -132,15 +139,15 @@ export class CloudClient {
       "User-Agent": this.opts.userAgent,
     };
     if (token) headers.Authorization = `token ${token}`;
-    let res;
+    let res: Response;
     let text: string;
+    const doFetch = await fetcher();
     try {
-      res = await fetch(url, {
+      res = await doFetch(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
-        dispatcher: this.opts.dispatcher ?? defaultDispatcher(),
       });
       text = await res.text();
     } catch (err) {
