@@ -4,7 +4,7 @@
 //  2. proof of work: each engine and the pool vs the naive node:crypto loop (scripts/bench-pow.mjs)
 //  3. cold `pulumi-agent account bootstrap` wall times at difficulty 16, 20, 24 against the mock
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, realpathSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, realpathSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,15 @@ function timeOnce(cmd, argv, env) {
   const r = spawnSync(cmd, argv, { env, stdio: "ignore" });
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(" ")} exited ${r.status}`);
   return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+// Peak memory of a node process: a preload records process.resourceUsage().maxRSS (KiB) at exit.
+function maxRssKiB(argv, env, tmp) {
+  const preload = path.join(tmp, "rss-preload.cjs");
+  const out = path.join(tmp, `rss-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));`);
+  spawnSync(process.execPath, ["--require", preload, ...argv], { env: { ...env, BENCH_RSS_FILE: out }, stdio: "ignore" });
+  return Number(readFileSync(out, "utf8"));
 }
 
 // ---- 1. start-up ------------------------------------------------------------------------------------
@@ -62,12 +71,13 @@ async function startup() {
     const order = cases.map((_, i) => i).sort(() => Math.random() - 0.5);
     for (const i of order) samples[i].push(timeOnce(cases[i][1], cases[i][2], cases[i][3]));
   }
+  const rss = cases.map(([, c, a, e]) => (c === process.execPath ? median([0, 1, 2].map(() => maxRssKiB(a, e, tmp))) : NaN));
   rmSync(tmp, { recursive: true, force: true });
   const baseline = median(samples[0]);
-  const rows = cases.map(([name], i) => ({ name, ms: median(samples[i]), ratio: median(samples[i]) / baseline }));
-  console.log(`\n### Start-up (median of ${rounds} interleaved runs; child pulumi = /bin/true)\n`);
-  console.log("| case | median ms | vs `node -e 0` |\n|---|---|---|");
-  for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(1)} | ${r.ratio.toFixed(2)}× |`);
+  const rows = cases.map(([name], i) => ({ name, ms: median(samples[i]), ratio: median(samples[i]) / baseline, rssMiB: rss[i] / 1024, rssRatio: rss[i] / rss[0] }));
+  console.log(`\n### Start-up and memory (median of ${rounds} interleaved runs; child pulumi = /bin/true)\n`);
+  console.log("| case | median ms | vs `node -e 0` | max RSS MiB | vs `node -e 0` |\n|---|---|---|---|---|");
+  for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.rssMiB.toFixed(1)} | ${r.rssRatio.toFixed(2)}× |`);
   return rows;
 }
 
@@ -85,7 +95,8 @@ async function coldBootstrap() {
       // How much work this fixed challenge really takes (its first nonce vs the 2^d expected).
       const { nonce } = await solveChallenge(challenge);
       const times = [];
-      const runs = quick ? 2 : d >= 24 ? 3 : 5;
+      const rss = [];
+      const runs = quick ? 4 : d >= 24 ? 6 : 10;
       for (let i = 0; i < runs; i++) {
         const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-boot-")));
         const env = cleanEnv({
@@ -96,22 +107,29 @@ async function coldBootstrap() {
           PULUMI_BACKEND_URL: mock.url,
           PULUMI_CONSOLE_DOMAIN: mock.consoleDomain,
         });
+        // The RSS preload runs on every other run only, so it cannot skew the timings much.
+        const measureRss = i % 2 === 1;
+        const preload = path.join(tmp, "rss-preload.cjs");
+        writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));`);
+        const argv = [...(measureRss ? ["--require", preload] : []), BIN, "account", "bootstrap"];
         const t = process.hrtime.bigint();
         // Async spawn: the mock lives in this process and must keep answering.
-        const code = await new Promise((resolve) => spawn(process.execPath, [BIN, "account", "bootstrap"], { env, stdio: "ignore" }).on("close", resolve));
-        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+        const code = await new Promise((resolve) => spawn(process.execPath, argv, { env: { ...env, BENCH_RSS_FILE: path.join(tmp, "rss") }, stdio: "ignore" }).on("close", resolve));
+        const ms = Number(process.hrtime.bigint() - t) / 1e6;
+        if (measureRss) rss.push(Number(readFileSync(path.join(tmp, "rss"), "utf8")) / 1024);
+        else times.push(ms);
         rmSync(tmp, { recursive: true, force: true });
         if (code !== 0) throw new Error(`bootstrap at difficulty ${d} exited ${code}`);
       }
-      rows.push({ difficulty: d, nonce: Number(nonce), runs, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) });
+      rows.push({ difficulty: d, nonce: Number(nonce), runs: times.length, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), rssMiB: median(rss) });
     }
   } finally {
     await mock.close();
   }
   console.log("\n### Cold `pulumi-agent account bootstrap` against the mock (fixed challenge; whole process: start, challenge, solve, signup, /api/user, store)\n");
-  console.log("| difficulty | first valid nonce (expected ≈ 2^d) | runs | median ms | min–max ms |\n|---|---|---|---|---|");
+  console.log("| difficulty | first valid nonce (expected ≈ 2^d) | runs | median ms | min–max ms | max RSS MiB |\n|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.difficulty} | ${r.nonce.toLocaleString("en")} (${(2 ** r.difficulty).toLocaleString("en")}) | ${r.runs} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} |`);
+    console.log(`| ${r.difficulty} | ${r.nonce.toLocaleString("en")} (${(2 ** r.difficulty).toLocaleString("en")}) | ${r.runs} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} | ${r.rssMiB.toFixed(1)} |`);
   }
   return rows;
 }

@@ -314,3 +314,11 @@ describe("PULUMI_AGENT_DEBUG", () => {
     expect(r.stdout).toBe(`${agent.login}\n`);
   });
 });
+
+describe("`--`", () => {
+  it("passes everything after it to pulumi, even our own command word", async () => {
+    const r = await runBin(["--", "account", "status"], { ...ctx.sb.env, PULUMI_ACCESS_TOKEN: "pul-env-token-123" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readRecords(ctx.record)[0]!.argv).toEqual(["account", "status"]);
+  });
+});

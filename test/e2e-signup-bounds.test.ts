@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { useAgentContext } from "./support/context.js";
 import { runBin, startBin, waitFor } from "./support/run.js";
+import { BIN } from "./support/sandbox.js";
 
 const ctx = useAgentContext({ mock: { difficulty: 6 }, env: () => ({ AI_AGENT: "codex" }) });
 
@@ -65,5 +66,24 @@ describe("malformed challenges", () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/sent a signup challenge pulumi-agent cannot solve/);
     expectNothingLeft();
+  });
+});
+
+describe("progress on a terminal", () => {
+  it.runIf(existsSync("/usr/bin/script"))("a long solve shows hashes, rate and expected time left on a TTY", async () => {
+    ctx.mock.setDifficulty(34);
+    // util-linux `script` gives the process a pseudo-terminal; the budget ends the solve after ~2.5 s.
+    const env = { ...ctx.sb.env, PULUMI_AGENT_POW_BUDGET_MS: "2500" };
+    const cmd = `"${process.execPath}" "${BIN}" account bootstrap`;
+    const r = await runBin(["-qec", cmd, "/dev/null"], env, { command: ["/usr/bin/script"], timeoutMs: 30_000 });
+    expect(r.stdout).toMatch(/solving the signup proof of work: [\d.]+ M hashes at [\d.]+ MH\/s ~\d+s left \(expected\)/);
+    expect(r.stdout).toMatch(/2500 ms/);
+    expect(r.code).toBe(1);
+  });
+
+  it("no progress lines when stderr is not a terminal", async () => {
+    ctx.mock.setDifficulty(34);
+    const r = await runBin(["account", "bootstrap"], { ...ctx.sb.env, PULUMI_AGENT_POW_BUDGET_MS: "1500" });
+    expect(r.stderr).not.toMatch(/solving the signup proof of work/);
   });
 });
