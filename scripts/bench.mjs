@@ -134,10 +134,44 @@ async function coldBootstrap() {
   return rows;
 }
 
+// ---- Go reference (when a Go toolchain is installed, e.g. Debian's golang-go) ---------------------
+async function goReference() {
+  const which = spawnSync("go", ["version"], { encoding: "utf8" });
+  if (which.status !== 0) {
+    console.log("\n(Go not installed: the Go ratios below use perf-baseline.md's 3.3 M H/s; `apt-get install golang-go` to measure it here.)");
+    return undefined;
+  }
+  const out = path.join(root, ".bench", "go-reference");
+  const build = spawnSync("go", ["build", "-o", out, "main.go"], { cwd: path.join(root, "scripts", "go-reference"), encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod", GO111MODULE: "off" } });
+  if (build.status !== 0) throw new Error(`go build failed: ${build.stderr}`);
+  const cd = "v1:0123456789abcdef0123456789abcdef:40";
+  const n = quick ? "2000000" : "6000000";
+  const one = () => Number(spawnSync(out, ["rate", cd, n], { encoding: "utf8" }).stdout.split(" ")[0]);
+  const single = median([one(), one(), one()]);
+  // Two processes at once: the Go CLI solver is single-threaded, this is what 2 cores could give it.
+  const pair = await Promise.all([0, 1].map(() => new Promise((resolve) => {
+    let text = "";
+    spawn(out, ["rate", cd, n]).stdout.on("data", (b) => (text += b)).on("end", () => resolve(Number(text.split(" ")[0])));
+  })));
+  // Cross-check: Go and our solver find the same nonce.
+  const { solveChallenge } = await import(path.join(root, "dist/pow/index.js"));
+  const checks = ["v1:abc:12", "v1:abcdef:8", "v1:abc:16", "v1:x:18", `v1:${"é".repeat(30)}:14`, `v1:${"y".repeat(52)}:17`];
+  for (const c of checks) {
+    const go = spawnSync(out, ["solve", c], { encoding: "utf8" }).stdout.trim();
+    const ours = (await solveChallenge(c)).nonce;
+    if (go !== ours) throw new Error(`nonce mismatch for ${c}: Go ${go}, pulumi-agent ${ours}`);
+  }
+  console.log(`\n### Go reference (${spawnSync("go", ["version"], { encoding: "utf8" }).stdout.trim()}; \`Sum256(cd+":"+strconv)\`, one thread, as the Go CLI)\n`);
+  console.log(`| measure | H/s |\n|---|---|\n| 1 process | ${(single / 1e6).toFixed(2)} M |\n| 2 processes at once (sum) | ${((pair[0] + pair[1]) / 1e6).toFixed(2)} M |`);
+  console.log(`\nSame first nonce as pulumi-agent for ${checks.length} challenges (incl. non-ASCII and 2-block ids).`);
+  return single;
+}
+
 log("pulumi-agent benchmark (use --quick for a short run)");
 if (!args.has("--no-startup")) await startup();
 if (!args.has("--no-pow")) {
   const { runPowBench } = await import("./bench-pow.mjs");
-  await runPowBench({ print: true, log, ...(quick ? { quick: true } : {}) });
+  const goHps = args.has("--no-go") ? undefined : await goReference();
+  await runPowBench({ print: true, log, goHps });
 }
 if (!args.has("--no-bootstrap")) await coldBootstrap();
