@@ -9,6 +9,8 @@ import { DETECTION_ENV_VARS } from "../../src/detect/env-vars.js";
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = path.join(REPO_ROOT, "bin", "pulumi-agent.js");
 export const FAKE_PULUMI = path.join(REPO_ROOT, "fixtures", "fake-pulumi", "pulumi");
+/** Preloaded into every Node child process of a test: refuses non-loopback connections. */
+export const LOOPBACK_GUARD = path.join(REPO_ROOT, "test", "support", "loopback-only.cjs");
 
 /** Remove every agent marker, every PULUMI_* variable and proxy settings from an env object. */
 export function scrubInPlace(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -62,6 +64,7 @@ export async function makeSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
     // Nothing in a test may ever reach the real service: point the default API at a closed port.
     PULUMI_API: "http://127.0.0.1:9",
     NO_COLOR: "1",
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${JSON.stringify(LOOPBACK_GUARD)}`].filter(Boolean).join(" "),
     ...opts.env,
   });
   return {
