@@ -322,3 +322,31 @@ describe("`--`", () => {
     expect(readRecords(ctx.record)[0]!.argv).toEqual(["account", "status"]);
   });
 });
+
+describe("who gets an account", () => {
+  it.each([
+    ["PULUMI_AGENT_DISABLE=1 under Claude Code", { PULUMI_AGENT_DISABLE: "1" }],
+    ["AI_AGENT=none under Claude Code", { AI_AGENT: "none" }],
+    ["a human in Cursor's terminal (weak markers only)", { CLAUDECODE: "", CURSOR_TRACE_ID: "abc", TERM_PROGRAM: "vscode" }],
+    ["a human who exported Copilot/Goose configuration", { CLAUDECODE: "", COPILOT_MODEL: "gpt-5", GOOSE_PROVIDER: "openai" }],
+  ])("%s: pure passthrough, no request, no file", async (_name, extra) => {
+    const requests = ctx.mock.stats.requests.length;
+    const r = await runBin(["up", "--yes"], { ...ctx.sb.env, ...extra });
+    expect(r.stderr).not.toContain("pulumi-agent");
+    expect(ctx.mock.stats.requests.length).toBe(requests);
+    expect(existsSync(credsFile())).toBe(false);
+    expect(readRecords(ctx.record)).toHaveLength(1); // pulumi itself ran
+  });
+
+  it("a human's current login (another cloud) is never switched by the agent account", async () => {
+    mkdirSync(ctx.sb.pulumiHome, { recursive: true });
+    const other = "https://api.corp.example";
+    writeFileSync(credsFile(), JSON.stringify({ current: other, accessTokens: { [other]: "pul-corp" }, accounts: { [other]: { accessToken: "pul-corp", username: "dana", lastValidatedAt: "0001-01-01T00:00:00Z" } } }, null, 4));
+    const r = await runBin(["whoami"], ctx.sb.env);
+    expect(r.code, r.stderr).toBe(0);
+    const creds = JSON.parse(readFileSync(credsFile(), "utf8"));
+    expect(creds.current).toBe(other);
+    expect(creds.accounts[other]).toEqual({ accessToken: "pul-corp", username: "dana", lastValidatedAt: "0001-01-01T00:00:00Z" });
+    expect(creds.accounts[ctx.mock.url].username).toBe(ctx.mock.state.agents().at(-1)!.login);
+  });
+});
