@@ -50,6 +50,7 @@ describe("decideCredentials", () => {
     ["valid default login is used", { defaultCreds: ok(human) }, "use-account", { location: "default" }],
     ["our agent account in the default dir", { defaultCreds: ok(fresh), defaultClaim: openClaim }, "use-account", { location: "default" }],
     ["expired human login is never replaced", { defaultCreds: ok({ ...human, expiresAt: iso(NOW - H) }) }, "use-account", { location: "default" }],
+    ["an expired token with a refresh token is still usable (pulumi refreshes it)", { defaultCreds: ok({ ...expired, refreshToken: "r" }), defaultClaim: openClaim }, "use-account"],
     ["shared account is reused", { sharedCreds: ok(fresh), sharedClaim: openClaim }, "use-account", { location: "shared", dir: "/tmp/.pulumi" }],
     ["default wins over shared", { defaultCreds: ok(human), sharedCreds: ok(fresh) }, "use-account", { location: "default" }],
     ["nothing → signup in default or shared", {}, "signup", { allowedLocations: ["default", "shared"] }],
@@ -83,6 +84,8 @@ describe("lifecycle", () => {
     [expired, closedClaim, "locked"],
     [fresh, claimedClaim, "claimed"],
     [expired, { ...openClaim, validUntil: "0001-01-01T00:00:00Z" }, "locked"],
+    [{ ...expired, refreshToken: "r" }, openClaim, "active"],
+    [{ ...expired, refreshToken: "r" }, closedClaim, "locked"],
   ])("phase of %j with %j is %s", (account, claim, phase) => {
     expect(accountPhase(account, claim, NOW)).toBe(phase);
   });

@@ -51,6 +51,8 @@ export function accountPhase(account: AccountView | undefined, claim: ClaimView 
   if (claim?.claimUnavailableAt) return "claimed";
   if (account && (account.accessToken || account.refreshToken) && !isTokenExpired(account, now)) return "active";
   const until = parseTime(claim?.validUntil);
+  // A refresh token renews short-lived access tokens (reference §1.7): pulumi can still work.
+  if (account?.refreshToken && until !== undefined && until > now) return "active";
   if (until !== undefined && until > now) return "read-only";
   return "locked";
 }
