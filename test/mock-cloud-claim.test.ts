@@ -2,6 +2,7 @@
 // non-transferable failures, commit (moves entities, revokes the agent token, burns the claim token),
 // claim status, and the console claim page with its form.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { call as callMock, type CallOptions } from "./support/http.js";
 import { AgentClaimResponse, ClaimStatusResponse, ErrorBody } from "../src/cloud/protocol.js";
 import { escapeHtml } from "../src/mock-cloud/console-page.js";
 import { DAY_MS, startMockCloud, UNAUTHORIZED_MESSAGE, type AgentAccount, type MockCloud } from "../src/mock-cloud/server.js";
@@ -21,28 +22,7 @@ afterEach(async () => {
   await mock.close();
 });
 
-async function call(method: string, path: string, opts: { token?: string; json?: unknown; form?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.token !== undefined) headers["Authorization"] = `token ${opts.token}`;
-  let body: string | undefined;
-  if (opts.json !== undefined) {
-    body = JSON.stringify(opts.json);
-    headers["Content-Type"] = "application/json";
-  }
-  if (opts.form !== undefined) {
-    body = new URLSearchParams(opts.form).toString();
-    headers["Content-Type"] = "application/x-www-form-urlencoded";
-  }
-  const res = await fetch(mock.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const call = (method: string, path: string, opts: CallOptions = {}) => callMock(mock.url, method, path, opts);
 
 const validate = (token = agent.claimToken) => call("GET", `/api/agents/signup/validate/${encodeURIComponent(token)}`);
 const claim = (org: string, body: unknown, opts: { dryRun?: boolean; token?: string } = {}) =>

@@ -1,6 +1,7 @@
 // The mock Pulumi Cloud over real loopback HTTP: challenges, proof of work, signup, /api/user, the
 // agent lifecycle on the mock clock, stats, and routing errors.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { call as callMock, type CallOptions } from "./support/http.js";
 import { ChallengeResponse, ErrorBody, SignupResponse, UserResponse } from "../src/cloud/protocol.js";
 import { nonceMeetsDifficulty, parseChallengeData, solveReference } from "../src/pow/challenge.js";
 import {
@@ -21,28 +22,7 @@ afterEach(async () => {
   await mock.close();
 });
 
-async function call(
-  method: string,
-  path: string,
-  opts: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; json: unknown; text: string; headers: Headers }> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token !== undefined) headers["Authorization"] = `token ${opts.token}`;
-  let body: string | undefined = opts.body;
-  if (opts.json !== undefined) {
-    body = JSON.stringify(opts.json);
-    headers["Content-Type"] ??= "application/json";
-  }
-  const res = await fetch(mock.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const call = (method: string, path: string, opts: CallOptions = {}) => callMock(mock.url, method, path, opts);
 
 async function getChallenge(path = "/api/agents/signup"): Promise<ChallengeResponse> {
   const res = await call("GET", path);
