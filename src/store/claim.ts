@@ -1,10 +1,10 @@
 // agent-claim.json in the Go CLI's exact shape (reference §3.3): the claim link of the agent account.
 import { unlink } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic.js";
-import { StoreError, describeFsError, describeJsonError, errnoCode } from "./errors.js";
-import { GO_ZERO_TIME, Ordered, isPlainObject, marshalIndent } from "./gojson.js";
+import { StoreError, describeFsError, errnoCode } from "./errors.js";
+import { GO_ZERO_TIME, Ordered, marshalIndent } from "./gojson.js";
 import { describeUnreadable, readSettled } from "./read.js";
-import { ShapeError, optString, optTime } from "./shape.js";
+import { ShapeError, optString, optTime, parseTopObject } from "./shape.js";
 
 export interface ClaimRecord {
   claimUrl: string;
@@ -29,16 +29,9 @@ const KNOWN = new Set(["claimUrl", "claimToken", "validUntil", "cloudUrl", "clai
 
 /** Parse agent-claim.json text; empty or whitespace-only text counts as no claim. */
 export function parseClaim(text: string): ClaimParseResult {
-  if (text.trim() === "") return { kind: "missing" };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { kind: "corrupt", error: describeJsonError(e, text) };
-  }
-  if (raw === null) raw = {}; // Go decodes `null` to an empty claim
-  if (!isPlainObject(raw)) return { kind: "corrupt", error: "the top level must be a JSON object" };
-  const o = raw;
+  const top = parseTopObject(text);
+  if (top.kind !== "object") return top;
+  const o = top.value;
   try {
     const entries: [string, unknown][] = [
       ["claimUrl", optString(o.claimUrl, "claimUrl") ?? ""],

@@ -2,10 +2,10 @@
 // Pure functions first; the fs adapter (readCredentialsFile / updateCredentialsFile) at the end.
 import { lstat, unlink } from "node:fs/promises";
 import { writeFileAtomic } from "./atomic.js";
-import { StoreError, describeFsError, describeJsonError, errnoCode } from "./errors.js";
-import { GO_ZERO_TIME, Ordered, goSortedKeys, isPlainObject, marshalIndent } from "./gojson.js";
+import { StoreError, describeFsError, errnoCode } from "./errors.js";
+import { GO_ZERO_TIME, Ordered, goSortedKeys, marshalIndent } from "./gojson.js";
 import { describeUnreadable, readRaw, readSettled } from "./read.js";
-import { ShapeError, optBool, optObject, optString, optTime } from "./shape.js";
+import { ShapeError, optBool, optObject, optString, optTime, parseTopObject } from "./shape.js";
 
 export { StoreError } from "./errors.js";
 
@@ -118,15 +118,9 @@ function parseAccount(v: unknown, where: string): StoredAccount {
 
 /** Parse the text of a credentials.json. Empty or whitespace-only text counts as no file (like Go). */
 export function parseCredentials(text: string): ReadResult {
-  if (text.trim() === "") return { kind: "missing" };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { kind: "corrupt", error: describeJsonError(e, text) };
-  }
-  if (raw === null) return { kind: "ok", creds: {} }; // Go decodes `null` to empty credentials
-  if (!isPlainObject(raw)) return { kind: "corrupt", error: "the top level must be a JSON object" };
+  const top = parseTopObject(text);
+  if (top.kind !== "object") return top;
+  const raw = top.value;
   if (Object.hasOwn(raw, SECURE_STORE_KEY)) return { kind: "encrypted" };
   try {
     const out: [string, unknown][] = [];

@@ -1,6 +1,7 @@
 // Shape checks shared by the credentials and claim file parsers. Go's decoder treats JSON null as
 // "leave the zero value", so null is accepted wherever a value is optional.
 import { isPlainObject, isRfc3339 } from "./gojson.js";
+import { describeJsonError } from "./errors.js";
 
 /** A file whose JSON parses but whose values have the wrong types: reported as "corrupt". */
 export class ShapeError extends Error {}
@@ -29,4 +30,21 @@ export function optObject(v: unknown, where: string): Record<string, unknown> | 
   if (v === null || v === undefined) return undefined;
   if (!isPlainObject(v)) throw new ShapeError(`${where} must be an object`);
   return v;
+}
+
+/**
+ * The top-level object of a Go-written JSON file: blank text is "missing" (Go treats an empty file as
+ * no file), `null` is an empty object (Go's decoder), anything but an object is "corrupt".
+ */
+export function parseTopObject(text: string): { kind: "missing" } | { kind: "corrupt"; error: string } | { kind: "object"; value: Record<string, unknown> } {
+  if (text.trim() === "") return { kind: "missing" };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { kind: "corrupt", error: describeJsonError(e, text) };
+  }
+  if (raw === null) return { kind: "object", value: {} };
+  if (!isPlainObject(raw)) return { kind: "corrupt", error: "the top level must be a JSON object" };
+  return { kind: "object", value: raw };
 }
