@@ -1,6 +1,5 @@
 // Create an agent account (reference §1, DESIGN §3 steps 5–7): challenge → proof of work → signup →
 // /api/user → store. Runs only while the caller holds the signup lock.
-import path from "node:path";
 import { CloudClient } from "../cloud/client.js";
 import { PowChallengeError, solveChallenge } from "../pow/index.js";
 import { claimUrlFor, hasConsoleFor } from "../claim/url.js";
@@ -9,7 +8,7 @@ import { updateCredentialsFile, withAccount, type StoredAccount } from "../store
 import { readClaimFile, writeClaimFile } from "../store/claim.js";
 import { archiveClaim } from "../store/claim-history.js";
 import { isClaimOpen } from "../core/lifecycle.js";
-import { CREDENTIALS_FILE, CLAIM_FILE } from "../store/paths.js";
+import { credentialsFilePath, claimFilePath } from "../store/paths.js";
 import { UserFacingError } from "../cli/fatal.js";
 import { userAgent } from "./user-agent.js";
 import { progressPrinter } from "./progress.js";
@@ -114,13 +113,13 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
   trace(`signed up as ${user.githubLogin}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
   await keepPreviousClaim(input.storeDir, signup.claimToken, input.write);
   // Claim first: if the credentials write fails, the link is still on disk for `account status`.
-  await writeClaimFile(path.join(input.storeDir, CLAIM_FILE), {
+  await writeClaimFile(claimFilePath(input.storeDir), {
     claimUrl,
     claimToken: signup.claimToken,
     validUntil: signup.claimTokenValidUntil,
     cloudUrl,
   });
-  await updateCredentialsFile(path.join(input.storeDir, CREDENTIALS_FILE), (creds) =>
+  await updateCredentialsFile(credentialsFilePath(input.storeDir), (creds) =>
     withAccount(creds, cloudUrl, account, { setCurrentIfNone: true }),
   );
   trace(`stored in ${input.storeDir}`);
@@ -138,7 +137,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
  * the claim link is the only way to recover that account.
  */
 async function keepPreviousClaim(dir: string, newClaimToken: string, write: (text: string) => void): Promise<void> {
-  const previous = await readClaimFile(path.join(dir, CLAIM_FILE));
+  const previous = await readClaimFile(claimFilePath(dir));
   if (previous.kind !== "ok" || previous.claim.claimToken === newClaimToken || !isClaimOpen(previous.claim, Date.now())) return;
   await archiveClaim(dir, previous.claim);
   write(

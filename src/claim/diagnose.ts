@@ -1,11 +1,10 @@
 // After pulumi fails with agent credentials: is the token rejected? is the claim still open?
 // Short timeouts, no retries: this runs after the user's command already failed (reference §4.3 D,
 // with PR #24495's lesson: claimUnavailableAt is last-known state, re-validated when it matters).
-import path from "node:path";
 import { CloudClient } from "../cloud/client.js";
 import { CloudError } from "../cloud/errors.js";
 import { updateClaimFile } from "../store/claim.js";
-import { CLAIM_FILE } from "../store/paths.js";
+import { claimFilePath } from "../store/paths.js";
 import { userAgent } from "../bootstrap/user-agent.js";
 import { claimBlock, loginRequiredBlock } from "./messages.js";
 import { isTokenExpired, parseTime, type AccountView, type ClaimView } from "../core/lifecycle.js";
@@ -50,7 +49,7 @@ export async function revalidateClaim(input: { cloudUrl: string; dir: string; cl
     // Unreachable or odd answer: keep what we knew.
     return input.claim.claimUnavailableAt ? "unavailable" : "unknown";
   }
-  const file = path.join(input.dir, CLAIM_FILE);
+  const file = claimFilePath(input.dir);
   if (state === "unavailable" && !input.claim.claimUnavailableAt) {
     await updateClaimFile(file, (c) => (c && c.claimToken === input.claim.claimToken ? { ...c, claimUnavailableAt: new Date().toISOString() } : c)).catch(() => undefined);
   } else if (state === "claimable" && input.claim.claimUnavailableAt) {

@@ -1,8 +1,7 @@
 // What `account status`/`bootstrap` report: one plain object, rendered as text or JSON.
-import path from "node:path";
 import type { Resolution } from "./resolve.js";
 import { accountPhase, formatValidFor, parseTime, type Phase } from "../core/lifecycle.js";
-import { CREDENTIALS_FILE, CLAIM_FILE } from "../store/paths.js";
+import { credentialsFilePath, claimFilePath } from "../store/paths.js";
 
 export interface AccountReport {
   cloudUrl: string;
@@ -49,8 +48,8 @@ export function reportFrom(res: Resolution, now = Date.now()): AccountReport {
         organizations: a.account.organizations,
         storage: {
           location: a.location,
-          credentialsPath: path.join(a.dir, CREDENTIALS_FILE),
-          claimPath: claim ? path.join(a.dir, CLAIM_FILE) : undefined,
+          credentialsPath: credentialsFilePath(a.dir),
+          claimPath: claim ? claimFilePath(a.dir) : undefined,
         },
         childEnv: a.location === "shared" ? { PULUMI_CREDENTIALS_PATH: a.dir } : {},
         phase: claim ? accountPhase(a.account, claim, now) : undefined,

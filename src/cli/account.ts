@@ -1,8 +1,8 @@
 // `pulumi-agent account ...`: our own commands, under one word no pulumi command uses.
 // What the user explicitly asked to read (status, doctor, env, --json documents) goes to stdout;
 // progress, claim-link notices and warnings go to stderr.
-import path from "node:path";
 import { Command, Option } from "commander";
+import { credentialsFilePath, claimFilePath } from "../store/paths.js";
 import { classifyCommand } from "../core/command.js";
 import { detectAgent } from "../detect/agents.js";
 import { resolveCredentials, type Resolution } from "./resolve.js";
@@ -84,7 +84,7 @@ async function earlierClaims(res: Resolution, currentClaimUrl: string | undefine
   const dirs = [res.state.defaultDir, res.state.sharedDir];
   const found = openClaims((await Promise.all(dirs.map(readClaimHistory))).flat(), now);
   for (const dir of dirs) {
-    const c = await readClaimFile(path.join(dir, "agent-claim.json"));
+    const c = await readClaimFile(claimFilePath(dir));
     if (c.kind === "ok" && isClaimOpen(c.claim, now)) found.push({ ...c.claim, archivedAt: "" });
   }
   const seen = new Set(currentClaimUrl ? [currentClaimUrl] : []);
@@ -188,7 +188,7 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
         await cleanupExpiredAccount({ cloudUrl: res.backend.url, dir: f.dir, claim: undefined, write: () => undefined });
       }
       if (o.json) return json({ cloudUrl: res.backend.url, removed: found.map((f) => ({ dir: f.dir, username: f.account?.username, claimUrl: f.claim.claimUrl })) });
-      stderr(`pulumi-agent: removed the agent account for ${res.backend.url} from ${found.map((f) => path.join(f.dir, "credentials.json")).join(", ")}.\n`);
+      stderr(`pulumi-agent: removed the agent account for ${res.backend.url} from ${found.map((f) => credentialsFilePath(f.dir)).join(", ")}.\n`);
     });
 
   addCommon(program.command("claim"))

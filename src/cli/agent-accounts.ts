@@ -1,10 +1,9 @@
 // Find agent accounts on disk for a cloud URL: a dir holds one when its agent-claim.json names that
 // cloud and its credentials.json has an account for it. Used by forget and claim, which must act on
 // the agent account even when a human login or PULUMI_ACCESS_TOKEN would win for pulumi.
-import path from "node:path";
 import { readClaimFile, type ClaimRecord } from "../store/claim.js";
 import { readCredentialsFile, getAccount, type StoredAccount } from "../store/credentials.js";
-import { CLAIM_FILE, CREDENTIALS_FILE, credentialsDir, sharedAgentDir } from "../store/paths.js";
+import { credentialsDir, sharedAgentDir, credentialsFilePath, claimFilePath } from "../store/paths.js";
 
 export interface AgentAccountOnDisk {
   location: "default" | "shared";
@@ -23,9 +22,9 @@ export async function findAgentAccounts(env: Readonly<Record<string, string | un
   for (const [location, dir] of dirs) {
     if (seen.has(dir)) continue;
     seen.add(dir);
-    const claim = await readClaimFile(path.join(dir, CLAIM_FILE));
+    const claim = await readClaimFile(claimFilePath(dir));
     if (claim.kind !== "ok" || claim.claim.cloudUrl !== cloudUrl) continue;
-    const creds = await readCredentialsFile(path.join(dir, CREDENTIALS_FILE));
+    const creds = await readCredentialsFile(credentialsFilePath(dir));
     out.push({ location, dir, claim: claim.claim, account: creds.kind === "ok" ? getAccount(creds.creds, cloudUrl) : undefined });
   }
   return out;

@@ -1,11 +1,10 @@
 // `account claim`: the human takes ownership of the agent account with their own login (seeds 001/003):
 // preview (dry run) by default, `--commit` to transfer. A commit with conflicts or failures mutates
 // nothing on the service; we say how to resolve them.
-import path from "node:path";
 import { CloudClient } from "../cloud/client.js";
 import type { AgentClaimResponse } from "../cloud/protocol.js";
 import { updateClaimFile } from "../store/claim.js";
-import { CLAIM_FILE } from "../store/paths.js";
+import { claimFilePath } from "../store/paths.js";
 import { userAgent } from "../bootstrap/user-agent.js";
 import { UserFacingError } from "./fatal.js";
 import { findAgentAccounts } from "./agent-accounts.js";
@@ -61,7 +60,7 @@ export async function runClaim(input: ClaimCommandInput): Promise<ClaimCommandRe
 
   const committed = await client.claim(org, body, input.humanToken, false);
   // The agent's token is revoked by the commit: remember that the claim is done.
-  await updateClaimFile(path.join(found.dir, CLAIM_FILE), (c) => (c ? { ...c, claimUnavailableAt: new Date().toISOString() } : c)).catch(() => undefined);
+  await updateClaimFile(claimFilePath(found.dir), (c) => (c ? { ...c, claimUnavailableAt: new Date().toISOString() } : c)).catch(() => undefined);
   return { cloudUrl: input.cloudUrl, destinationOrg: org, committed: true, response: committed };
 }
 

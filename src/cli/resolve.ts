@@ -6,7 +6,7 @@ import type { CommandInfo } from "../core/command.js";
 import { decideBackend, decideCredentials, type CredentialAction, type CredentialState, type CredsView } from "../core/decide.js";
 import type { BackendChoice } from "../core/backend.js";
 import type { ClaimView } from "../core/lifecycle.js";
-import { credentialsDir, sharedAgentDir, CREDENTIALS_FILE, CLAIM_FILE } from "../store/paths.js";
+import { credentialsDir, sharedAgentDir, credentialsFilePath, claimFilePath } from "../store/paths.js";
 import { readCredentialsFile, getAccount, type CredentialsFile } from "../store/credentials.js";
 import { readClaimFile } from "../store/claim.js";
 import { projectBackendUrl } from "./project-file.js";
@@ -55,7 +55,7 @@ function toView(read: FileRead, cloudUrl: string, file: string): CredsView {
 }
 
 async function readClaimView(dir: string): Promise<ClaimView | undefined> {
-  const r = await readClaimFile(path.join(dir, CLAIM_FILE));
+  const r = await readClaimFile(claimFilePath(dir));
   return r.kind === "ok" ? r.claim : undefined;
 }
 
@@ -65,7 +65,7 @@ export function isExplicitDefaultDir(env: Env): boolean {
 
 export async function resolveCredentials(command: CommandInfo, env: Env, cwd: string, now = Date.now()): Promise<Resolution> {
   const defaultDir = credentialsDir(env);
-  const defaultFile = path.join(defaultDir, CREDENTIALS_FILE);
+  const defaultFile = credentialsFilePath(defaultDir);
   const defaultRead = await readCredentialsFile(defaultFile);
   const current = defaultRead.kind === "ok" ? (defaultRead.creds as CredentialsFile).current : undefined;
 
@@ -76,7 +76,7 @@ export async function resolveCredentials(command: CommandInfo, env: Env, cwd: st
   const backend = decideBackend(command, env, project?.url, current);
   const sharedDir = sharedAgentDir(env);
   const skipShared = backend.isDiy;
-  const sharedFile = path.join(sharedDir, CREDENTIALS_FILE);
+  const sharedFile = credentialsFilePath(sharedDir);
   const [sharedRead, defaultClaim, sharedClaim] = skipShared
     ? [{ kind: "missing" } as FileRead, undefined, undefined]
     : await Promise.all([

@@ -3,7 +3,7 @@
 // beyond two small files.
 import { classifyCommand, type CommandInfo } from "./command.js";
 import { resolveBackend, type BackendChoice } from "./backend.js";
-import { isClaimOpen, isLocallyUsable, isTokenExpired, type AccountView, type ClaimView } from "./lifecycle.js";
+import { isClaimOpen, isLocallyUsable, type AccountView, type ClaimView } from "./lifecycle.js";
 
 // ---- stage 1: from argv and env alone -------------------------------------------------------------
 
@@ -72,7 +72,7 @@ export type CredentialAction =
   | { kind: "defer-to-pulumi"; reason: string }
   /** Our agent account's token expired: a claim decision (claimable? claimed?) is needed first. */
   | { kind: "agent-expired"; location: Location; dir: string; account: AccountView; claim: ClaimView }
-  /** No usable credentials anywhere: sign up. `storeIn` "shared" when the default file must not be written. */
+  /** No usable credentials anywhere: sign up in the first allowed location that is writable. */
   | { kind: "signup"; allowedLocations: Location[]; reason: string; expired?: { location: Location; dir: string; claim: ClaimView | undefined } }
   | { kind: "error"; reason: "corrupt" | "unreadable"; path: string; message: string };
 
@@ -135,4 +135,3 @@ export function decideCredentials(s: CredentialState): CredentialAction {
   return { kind: "signup", allowedLocations: allowed, reason, ...(expired ? { expired } : {}) };
 }
 
-export { isTokenExpired };

@@ -22,10 +22,6 @@ export class StoreError extends Error {
   }
 }
 
-export function isStoreError(e: unknown): e is StoreError {
-  return e instanceof StoreError;
-}
-
 /** The errno code of a Node fs error, if any. */
 export function errnoCode(e: unknown): string | undefined {
   if (typeof e === "object" && e !== null && "code" in e && typeof (e as { code: unknown }).code === "string") {

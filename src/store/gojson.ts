@@ -25,11 +25,6 @@ export function parseGoTime(s: string | undefined | null): Date | undefined {
   return Number.isNaN(t) ? undefined : new Date(t);
 }
 
-/** Format a time the way Go can read back (RFC 3339, UTC, millisecond precision). */
-export function formatGoTime(d: Date): string {
-  return d.toISOString();
-}
-
 /** An object whose key order is given explicitly (JS objects put integer-like keys first). */
 export class Ordered {
   constructor(readonly entries: ReadonlyArray<readonly [string, unknown]>) {}
