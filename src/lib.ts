@@ -6,7 +6,7 @@
 //
 // Same rules as the CLI: existing credentials win; an agent account is created only under an agent
 // (or when `agentName` declares one), and the claim link is reported through `onMessage` (stderr).
-import { classifyCommand } from "./core/command.js";
+import { accountLookupCommand } from "./core/command.js";
 import { detectAgent, type AgentDetection } from "./detect/agents.js";
 import { resolveCredentials } from "./cli/resolve.js";
 import { reportFrom, type AccountReport } from "./cli/account-view.js";
@@ -42,8 +42,7 @@ export async function ensureCredentials(options: EnsureCredentialsOptions = {}):
   const cwd = options.cwd ?? process.cwd();
   const write = options.onMessage ?? ((t: string) => void process.stderr.write(t));
   const detection = detectAgent(env, { stdoutIsTTY: false });
-  const base = classifyCommand(["whoami"]);
-  const command = options.cloudUrl ? { ...base, loginTarget: options.cloudUrl } : base;
+  const command = accountLookupCommand({ cloudUrl: options.cloudUrl });
   const optedOut = detection.source === "disabled";
   const agentName = options.agentName ?? (detection.isAgent ? detection.name : undefined);
 
@@ -59,7 +58,5 @@ export async function ensureCredentials(options: EnsureCredentialsOptions = {}):
 
 /** Read-only view of the account pulumi would use (no network, no signup). */
 export async function getAccountStatus(options: Omit<EnsureCredentialsOptions, "agentName" | "onMessage"> = {}): Promise<AccountReport> {
-  const base = classifyCommand(["whoami"]);
-  const command = options.cloudUrl ? { ...base, loginTarget: options.cloudUrl } : base;
-  return reportFrom(await resolveCredentials(command, options.env ?? process.env, options.cwd ?? process.cwd()));
+  return reportFrom(await resolveCredentials(accountLookupCommand({ cloudUrl: options.cloudUrl }), options.env ?? process.env, options.cwd ?? process.cwd()));
 }

@@ -1,7 +1,8 @@
 // After pulumi fails with agent credentials: is the token rejected? is the claim still open?
 // Short timeouts, no retries: this runs after the user's command already failed (reference §4.3 D,
 // with PR #24495's lesson: claimUnavailableAt is last-known state, re-validated when it matters).
-import { CloudClient } from "../cloud/client.js";
+import { probeClient, type ClaimValidation } from "../cloud/client.js";
+import type { AgentClaimResponse } from "../cloud/protocol.js";
 import { CloudError } from "../cloud/errors.js";
 import { updateClaimFile } from "../store/claim.js";
 import { claimFilePath } from "../store/paths.js";
@@ -29,26 +30,24 @@ export interface Diagnosis {
   loginRequired: boolean;
 }
 
-function client(input: { cloudUrl: string; agentName: string | undefined; timeoutMs?: number }): CloudClient {
-  return new CloudClient({
-    baseUrl: input.cloudUrl,
-    userAgent: userAgent(input.agentName),
-    timeoutMs: input.timeoutMs ?? 5000,
-    retries: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
-}
+const client = (input: { cloudUrl: string; agentName: string | undefined; timeoutMs?: number }) =>
+  probeClient(input.cloudUrl, userAgent(input.agentName), input.timeoutMs);
 
-/** Ask the service whether the claim is still open and keep the answer as last-known state. */
-export async function revalidateClaim(input: { cloudUrl: string; dir: string; claim: ClaimView; agentName: string | undefined; timeoutMs?: number }): Promise<ClaimState> {
-  if (!input.claim.claimToken) return input.claim.claimUnavailableAt ? "unavailable" : "unknown";
-  let state: ClaimState;
+/**
+ * Ask the service whether the claim is still open and keep the answer as last-known state. The
+ * validate answer's details (agent, inventory) come back too, for `account status`.
+ */
+export async function revalidateClaim(input: { cloudUrl: string; dir: string; claim: ClaimView; agentName: string | undefined; timeoutMs?: number }): Promise<{ state: ClaimState; details?: AgentClaimResponse }> {
+  const lastKnown = { state: (input.claim.claimUnavailableAt ? "unavailable" : "unknown") as ClaimState };
+  if (!input.claim.claimToken) return lastKnown;
+  let v: ClaimValidation;
   try {
-    const v = await client(input).validateClaim(input.claim.claimToken);
-    state = v.claimable ? "claimable" : "unavailable";
+    v = await client(input).validateClaim(input.claim.claimToken);
   } catch {
     // Unreachable or odd answer: keep what we knew.
-    return input.claim.claimUnavailableAt ? "unavailable" : "unknown";
+    return lastKnown;
   }
+  const state: ClaimState = v.claimable ? "claimable" : "unavailable";
   const file = claimFilePath(input.dir);
   if (state === "unavailable" && !input.claim.claimUnavailableAt) {
     await updateClaimFile(file, (c) => (c && c.claimToken === input.claim.claimToken ? { ...c, claimUnavailableAt: new Date().toISOString() } : c)).catch(() => undefined);
@@ -60,7 +59,7 @@ export async function revalidateClaim(input: { cloudUrl: string; dir: string; cl
       return rest as typeof c;
     }).catch(() => undefined);
   }
-  return state;
+  return v.claimable ? { state, details: v.details } : { state };
 }
 
 export async function diagnoseFailure(input: DiagnoseInput): Promise<Diagnosis> {
@@ -75,7 +74,7 @@ export async function diagnoseFailure(input: DiagnoseInput): Promise<Diagnosis> 
       return err instanceof CloudError && err.kind === "unauthorized" ? "rejected" : "unknown";
     }
   };
-  const [token, claim] = await Promise.all([tokenCheck(), revalidateClaim(input)]);
+  const [token, { state: claim }] = await Promise.all([tokenCheck(), revalidateClaim(input)]);
   const blockB = () => claimBlock({ claimUrl: input.claim.claimUrl, tokenExpiresAt: input.account.expiresAt, claimValidUntil: input.claim.validUntil, now });
   if (claim === "unavailable") {
     return { token, claim, loginRequired: true, text: loginRequiredBlock({ reason: "claim-unavailable", tokenExpiresAt: input.account.expiresAt, now }) };

@@ -3,12 +3,12 @@
 // progress, claim-link notices and warnings go to stderr.
 import { Command, Option } from "commander";
 import { credentialsFilePath, claimFilePath } from "../store/paths.js";
-import { classifyCommand } from "../core/command.js";
+import { accountLookupCommand } from "../core/command.js";
 import { detectAgent } from "../detect/agents.js";
 import { resolveCredentials, type Resolution } from "./resolve.js";
 import { reportFrom, renderReport, type AccountReport } from "./account-view.js";
 import { UserFacingError } from "./fatal.js";
-import { packageVersion, userAgent } from "../bootstrap/user-agent.js";
+import { packageVersion } from "../bootstrap/user-agent.js";
 import { SHELLS, defaultShell, exportLines, type Shell } from "./shell-env.js";
 
 const stderr = (text: string) => void process.stderr.write(text);
@@ -21,11 +21,7 @@ interface CommonOpts {
   cloudUrl?: string;
 }
 
-/** A synthetic pulumi command that resolves the backend like `pulumi whoami` would. */
-function commandFor(o: CommonOpts) {
-  const info = classifyCommand(["whoami", ...(o.cwd ? ["--cwd", o.cwd] : [])]);
-  return o.cloudUrl ? { ...info, loginTarget: o.cloudUrl } : info;
-}
+const commandFor = (o: CommonOpts) => accountLookupCommand(o);
 
 function addCommon(cmd: Command): Command {
   return cmd
@@ -34,18 +30,13 @@ function addCommon(cmd: Command): Command {
     .option("--cloud-url <url>", "the Pulumi Cloud API URL (default: as pulumi would choose)");
 }
 
-function disabled(env: NodeJS.ProcessEnv): boolean {
-  const v = (env.PULUMI_AGENT_DISABLE ?? "").trim().toLowerCase();
-  return v !== "" && !["0", "false", "no", "off"].includes(v);
-}
-
 /** Create the agent account if none is usable (bootstrap, env). */
 async function ensure(o: CommonOpts, forceNew = false): Promise<{ resolution: Resolution; created: boolean }> {
   const env = process.env;
-  if (disabled(env)) {
+  const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
+  if (detection.source === "disabled") {
     throw new UserFacingError("PULUMI_AGENT_DISABLE is set, so pulumi-agent creates no accounts. Unset it to bootstrap an agent account.");
   }
-  const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
   const { ensureAgentAccount } = await import("../bootstrap/bootstrap.js");
   const out = await ensureAgentAccount({
     command: commandFor(o),
@@ -63,16 +54,9 @@ async function liveClaim(res: Resolution, report: AccountReport): Promise<Record
   const a = res.action;
   if ((a.kind !== "use-account" && a.kind !== "agent-expired") || !a.claim?.claimToken) return undefined;
   const { revalidateClaim } = await import("../claim/diagnose.js");
-  const { CloudClient } = await import("../cloud/client.js");
-  const state = await revalidateClaim({ cloudUrl: report.cloudUrl, dir: a.dir, claim: a.claim, agentName: undefined, timeoutMs: 5000 });
-  if (state !== "claimable") return { claimable: state === "unavailable" ? false : "unknown" };
-  try {
-    const client = new CloudClient({ baseUrl: report.cloudUrl, userAgent: userAgent(undefined), timeoutMs: 5000, retries: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
-    const v = await client.validateClaim(a.claim.claimToken);
-    return v.claimable ? { claimable: true, agent: v.details.agent, inventory: v.details.inventory, claimExpiresAt: v.details.claimExpiresAt } : { claimable: false };
-  } catch {
-    return { claimable: "unknown" };
-  }
+  const { state, details } = await revalidateClaim({ cloudUrl: report.cloudUrl, dir: a.dir, claim: a.claim, agentName: undefined });
+  if (!details) return { claimable: state === "unavailable" ? false : "unknown" };
+  return { claimable: true, agent: details.agent, inventory: details.inventory, claimExpiresAt: details.claimExpiresAt };
 }
 
 /** Still-open claims other than the current one: archived ones, and claim files in either dir. */

@@ -83,7 +83,7 @@ async function afterRun(outcome: ChildOutcome, ctx: AgentContext, claimPending: 
 /** The token expired locally: never re-sign up while the claim may still be open (reference §2.3). */
 async function refuseExpired(ctx: AgentContext): Promise<never> {
   const { revalidateClaim } = await import("../claim/diagnose.js");
-  const state = await revalidateClaim(ctx);
+  const { state } = await revalidateClaim(ctx);
   const now = Date.now();
   if (state === "unavailable" || (state === "unknown" && ctx.claim.claimUnavailableAt)) {
     write(loginRequiredBlock({ reason: "claim-unavailable", tokenExpiresAt: ctx.account.expiresAt, now }));

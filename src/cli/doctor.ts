@@ -4,13 +4,13 @@ import { constants } from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { detectAgent, type AgentDetection } from "../detect/agents.js";
-import { classifyCommand } from "../core/command.js";
+import { accountLookupCommand } from "../core/command.js";
 import { resolveCredentials } from "./resolve.js";
 import { reportFrom, type AccountReport } from "./account-view.js";
 import { probeWritableDir } from "../store/dirs.js";
 import { inspectLock, type LockInspection } from "../store/lock.js";
 import { locatePulumi } from "./exec.js";
-import { CloudClient } from "../cloud/client.js";
+import { probeClient } from "../cloud/client.js";
 import { CloudError } from "../cloud/errors.js";
 import { packageVersion, userAgent } from "../bootstrap/user-agent.js";
 
@@ -95,9 +95,7 @@ function redactProxy(v: string): string {
 
 export async function runDoctor(env: NodeJS.ProcessEnv, cwd: string, opts: { cloudUrl?: string; cwdFlag?: string }): Promise<DoctorReport> {
   const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
-  const base = classifyCommand(["whoami", ...(opts.cwdFlag ? ["--cwd", opts.cwdFlag] : [])]);
-  const command = opts.cloudUrl ? { ...base, loginTarget: opts.cloudUrl } : base;
-  const res = await resolveCredentials(command, env, cwd);
+  const res = await resolveCredentials(accountLookupCommand({ cwd: opts.cwdFlag, cloudUrl: opts.cloudUrl }), env, cwd);
   const [defaultDir, sharedDir] = await Promise.all([checkDir(res.state.defaultDir), checkDir(res.state.sharedDir)]);
   const locks = await Promise.all([res.state.defaultDir, res.state.sharedDir].map((d) => inspectLock(d)));
 
@@ -111,7 +109,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, cwd: string, opts: { clo
   if (res.backend.isDiy) {
     reachability = { url: res.backend.url, reachable: false, ms: 0, error: "DIY backend: no Pulumi Cloud to reach" };
   } else {
-    const client = new CloudClient({ baseUrl: res.backend.url, userAgent: userAgent(detection.name), timeoutMs: 5000, retries: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+    const client = probeClient(res.backend.url, userAgent(detection.name));
     try {
       await client.getUser("");
       reachability = { url: res.backend.url, reachable: true, status: 200, ms: Date.now() - started };

@@ -45,6 +45,11 @@ function fetcher(env: NodeJS.ProcessEnv = process.env): Promise<Fetch> {
   return proxiedFetch;
 }
 
+/** One attempt, short timeout: for checks that run after something already failed, and for doctor. */
+export function probeClient(baseUrl: string, userAgent: string, timeoutMs = 5000): CloudClient {
+  return new CloudClient({ baseUrl, userAgent, timeoutMs, retries: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+}
+
 export type ClaimValidation = { claimable: true; details: AgentClaimResponse } | { claimable: false };
 
 export class CloudClient {

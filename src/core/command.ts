@@ -120,3 +120,12 @@ export function classifyCommand(argv: readonly string[]): CommandInfo {
   }
   return { ...base, needsCloud: true, reason: `\`pulumi ${command}\` may use the backend` };
 }
+
+/**
+ * The command our own lookups (account commands, the library) resolve the backend for: what
+ * `pulumi whoami` would use, optionally in another project dir or for an explicit cloud URL.
+ */
+export function accountLookupCommand(o: { cwd?: string | undefined; cloudUrl?: string | undefined } = {}): CommandInfo {
+  const info = classifyCommand(["whoami", ...(o.cwd ? ["--cwd", o.cwd] : [])]);
+  return o.cloudUrl ? { ...info, loginTarget: o.cloudUrl } : info;
+}
