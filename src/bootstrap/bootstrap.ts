@@ -9,7 +9,8 @@ import { cleanStaleTemps } from "../store/atomic.js";
 import { UserFacingError } from "../cli/fatal.js";
 import { detectModel } from "../detect/model.js";
 import { signupAgentAccount, type SignupOutcome } from "./signup.js";
-import { cleanupExpiredAccount } from "./cleanup.js";
+import { removeAgentAccount } from "./cleanup.js";
+import { expiredNotice } from "../claim/messages.js";
 
 /** A new agent account would never be used while a human login or PULUMI_ACCESS_TOKEN wins. */
 function refuseToShadowLogin(res: Resolution): void {
@@ -114,7 +115,9 @@ export async function ensureAgentAccount(input: BootstrapInput): Promise<Bootstr
           const ex = again.action.expired;
           const view = ex.location === "default" ? again.state.defaultCreds : again.state.sharedCreds;
           const username = view.kind === "ok" ? view.account?.username : undefined;
-          await cleanupExpiredAccount({ cloudUrl: again.backend.url, dir: ex.dir, username, claim: ex.claim, write: input.write });
+          // The claim link one last time before it goes (reference §9.10).
+          input.write(expiredNotice({ username, claimUrl: ex.claim?.claimUrl }));
+          await removeAgentAccount(again.backend.url, ex.dir);
         }
         const created = await signupAgentAccount({
           cloudUrl: again.backend.url,

@@ -75,7 +75,7 @@ export async function diagnoseFailure(input: DiagnoseInput): Promise<Diagnosis> 
     }
   };
   const [token, { state: claim }] = await Promise.all([tokenCheck(), revalidateClaim(input)]);
-  const blockB = () => claimBlock({ claimUrl: input.claim.claimUrl, tokenExpiresAt: input.account.expiresAt, claimValidUntil: input.claim.validUntil, now });
+  const blockB = () => claimBlock(input.account, input.claim, now);
   if (claim === "unavailable") {
     return { token, claim, loginRequired: true, text: loginRequiredBlock({ reason: "claim-unavailable", tokenExpiresAt: input.account.expiresAt, now }) };
   }

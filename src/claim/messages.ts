@@ -1,7 +1,7 @@
 // Everything we tell the human and the agent about the agent account: pure text builders.
 // Block keys and INSTRUCTION texts follow the Go CLI (reference §4.3) so agents that learned to
 // parse its output parse ours; the wording adds phase detail where the Go CLI says nothing.
-import { formatValidFor, parseTime } from "../core/lifecycle.js";
+import { formatValidFor, parseTime, type AccountView, type ClaimView } from "../core/lifecycle.js";
 
 export const BLOCK_HEADER = "PULUMI_EPHEMERAL_AGENT_ACCOUNT";
 
@@ -15,32 +15,32 @@ export function signupLines(claimUrl: string): string {
 }
 
 /** One line before each later run while the claim is pending. */
-export function reminderLine(o: { username?: string | undefined; claimUrl: string; tokenExpiresAt?: string | undefined; claimValidUntil?: string | undefined; now: number }): string {
-  const access = formatValidFor(parseTime(o.tokenExpiresAt), o.now);
-  const claim = formatValidFor(parseTime(o.claimValidUntil), o.now);
-  const who = o.username ? `agent account ${o.username}` : "an unclaimed agent account";
+export function reminderLine(account: AccountView, claim: ClaimView, now: number): string {
+  const access = formatValidFor(parseTime(account.expiresAt), now);
+  const claimLeft = formatValidFor(parseTime(claim.validUntil), now);
+  const who = account.username ? `agent account ${account.username}` : "an unclaimed agent account";
   const accessText = access === "expired" ? "access expired" : `write access for ${access}`;
-  return `pulumi-agent: using ${who} (${accessText}; claim within ${claim}): ${o.claimUrl}\n`;
+  return `pulumi-agent: using ${who} (${accessText}; claim within ${claimLeft}): ${claim.claimUrl}\n`;
 }
 
 const LOCK_WARNING =
   "Tell them claiming the account will lock the Pulumi organization during the claim process, so they should let the agent finish its work before claiming it.";
 
 /** Block B (FormatAgentClaimInstruction): "" when nothing is left to claim. */
-export function claimBlock(o: { claimUrl: string; tokenExpiresAt?: string | undefined; claimValidUntil?: string | undefined; now: number }): string {
-  if (!o.claimUrl) return "";
-  const tokenUntil = parseTime(o.tokenExpiresAt);
-  const claimUntil = parseTime(o.claimValidUntil);
-  const lines = [BLOCK_HEADER, `CLAIM_URL=${o.claimUrl}`];
-  if (tokenUntil !== undefined && tokenUntil > o.now) {
-    const v = formatValidFor(tokenUntil, o.now);
+export function claimBlock(account: AccountView, claim: ClaimView, now: number): string {
+  if (!claim.claimUrl) return "";
+  const tokenUntil = parseTime(account.expiresAt);
+  const claimUntil = parseTime(claim.validUntil);
+  const lines = [BLOCK_HEADER, `CLAIM_URL=${claim.claimUrl}`];
+  if (tokenUntil !== undefined && tokenUntil > now) {
+    const v = formatValidFor(tokenUntil, now);
     lines.push(
       `EPHEMERAL_ACCOUNT_ACCESS_EXPIRES_IN=${v}`,
       "ACTION_REQUIRED=Tell the user to claim this Pulumi agent account.",
       `INSTRUCTION=Tell the user Pulumi created an ephemeral agent account. It is important to surface the claim URL to the user so they can take ownership of the account. Include the claim URL and say they must claim the account within ${v} before agent access expires. ${LOCK_WARNING}`,
     );
-  } else if (claimUntil !== undefined && claimUntil > o.now) {
-    const v = formatValidFor(claimUntil, o.now);
+  } else if (claimUntil !== undefined && claimUntil > now) {
+    const v = formatValidFor(claimUntil, now);
     lines.push(
       `CLAIM_URL_VALID_FOR=${v}`,
       "ACTION_REQUIRED=Tell the user to claim this Pulumi agent account.",

@@ -167,9 +167,9 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
       if (!o.yes) {
         throw new UserFacingError("nothing was removed. Save the claim link above, then run `pulumi-agent account forget --yes`.");
       }
-      const { cleanupExpiredAccount } = await import("../bootstrap/cleanup.js");
+      const { removeAgentAccount } = await import("../bootstrap/cleanup.js");
       for (const f of found) {
-        await cleanupExpiredAccount({ cloudUrl: res.backend.url, dir: f.dir, claim: undefined, write: () => undefined });
+        await removeAgentAccount(res.backend.url, f.dir);
       }
       if (o.json) return json({ cloudUrl: res.backend.url, removed: found.map((f) => ({ dir: f.dir, username: f.account?.username, claimUrl: f.claim.claimUrl })) });
       stderr(`pulumi-agent: removed the agent account for ${res.backend.url} from ${found.map((f) => credentialsFilePath(f.dir)).join(", ")}.\n`);

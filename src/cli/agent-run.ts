@@ -48,7 +48,7 @@ export async function runAsAgent(args: string[], command: CommandInfo, detection
       const phase = accountPhase(action.account, claim, now);
       if (phase === "active") {
         if (!justCreated) {
-          write(reminderLine({ username: action.account.username, claimUrl: claim.claimUrl, tokenExpiresAt: action.account.expiresAt, claimValidUntil: claim.validUntil, now }));
+          write(reminderLine(action.account, claim, now));
         }
         if (command.command === "neo") write(neoNotice(claim.claimUrl));
       }
@@ -70,7 +70,7 @@ interface AgentContext {
 async function afterRun(outcome: ChildOutcome, ctx: AgentContext, claimPending: boolean): Promise<void> {
   const failed = outcome.signal !== null || outcome.code !== 0;
   if (!failed) {
-    if (claimPending) write(claimBlock({ claimUrl: ctx.claim.claimUrl, tokenExpiresAt: ctx.account.expiresAt, claimValidUntil: ctx.claim.validUntil, now: Date.now() }));
+    if (claimPending) write(claimBlock(ctx.account, ctx.claim, Date.now()));
     return;
   }
   if (outcome.signal) return; // interrupted: nothing to diagnose
@@ -93,6 +93,6 @@ async function refuseExpired(ctx: AgentContext): Promise<never> {
     "pulumi-agent: the agent account's access has expired, so pulumi cannot use it (the account is read-only until claimed). " +
       `No new account was created because the human can still claim this one and keep its stacks: ${ctx.claim.claimUrl}\n`,
   );
-  write(claimBlock({ claimUrl: ctx.claim.claimUrl, tokenExpiresAt: ctx.account.expiresAt, claimValidUntil: ctx.claim.validUntil, now }));
+  write(claimBlock(ctx.account, ctx.claim, now));
   process.exit(1);
 }
