@@ -16,18 +16,32 @@ export interface ExecOptions {
   after?: (outcome: ChildOutcome) => Promise<void>;
 }
 
-export type LocateResult = { ok: true; path: string } | { ok: false; message: string; exitCode: number };
+export type LocateResult = { ok: true; path: string; depth: number } | { ok: false; message: string; exitCode: number };
 
-export function locatePulumi(env: Readonly<Record<string, string | undefined>>): LocateResult {
+type Env = Readonly<Record<string, string | undefined>>;
+
+let nestedCache: { skip: string | undefined } | undefined;
+/**
+ * When a parent pulumi-agent started us through a `pulumi` wrapper script, the wrapper it ran (to be
+ * skipped); else undefined. Computed once per process: it may read /proc.
+ */
+export function nestedWrapper(env: Env): string | undefined {
+  if (!nestedCache) {
+    const guard = readGuard(env);
+    nestedCache = { skip: guard && startedByOurselves(guard, process.ppid) ? guard.pulumi : undefined };
+  }
+  return nestedCache.skip;
+}
+
+export function locatePulumi(env: Env): LocateResult {
   const depth = Number(env[DEPTH_VAR] ?? 0) || 0;
   if (depth >= MAX_DEPTH) {
     return { ok: false, exitCode: 1, message: `pulumi-agent is calling itself (${depth} levels deep). The \`pulumi\` it finds runs pulumi-agent again; set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary.` };
   }
-  const guard = readGuard(env);
-  const skip = guard && startedByOurselves(guard, process.ppid) ? [guard.pulumi] : [];
-  const found = findRealPulumi({ env, selfPaths: SELF_PATHS, skip });
+  const wrapper = nestedWrapper(env);
+  const found = findRealPulumi({ env, selfPaths: SELF_PATHS, skip: wrapper ? [wrapper] : [] });
   if (!found.ok) return { ok: false, exitCode: found.reason === "not-found" ? 127 : 1, message: found.message };
-  return { ok: true, path: found.path };
+  return { ok: true, path: found.path, depth };
 }
 
 export async function execPulumi(args: readonly string[], o: ExecOptions): Promise<never> {
@@ -36,12 +50,11 @@ export async function execPulumi(args: readonly string[], o: ExecOptions): Promi
     process.stderr.write(`pulumi-agent: ${located.message}\n`);
     process.exit(located.exitCode);
   }
-  const depth = Number(o.env[DEPTH_VAR] ?? 0) || 0;
   const env: NodeJS.ProcessEnv = {
     ...o.env,
     ...o.childEnv,
     [GUARD_VAR]: `${process.pid}:${located.path}`,
-    [DEPTH_VAR]: String(depth + 1),
+    [DEPTH_VAR]: String(located.depth + 1),
   };
   let outcome: ChildOutcome;
   try {

@@ -3,9 +3,8 @@
 import { isatty } from "node:tty";
 import { detectAgent } from "../detect/agents.js";
 import { decideStage1 } from "../core/decide.js";
-import { execPulumi } from "./exec.js";
+import { execPulumi, nestedWrapper } from "./exec.js";
 import { debug } from "./debug.js";
-import { readGuard, startedByOurselves } from "../exec/find-pulumi.js";
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === "account") {
@@ -18,7 +17,7 @@ async function main(argv: string[]): Promise<void> {
 
   // Started by a parent pulumi-agent through a `pulumi` wrapper script: the parent already did the
   // agent work, so this run only has to find the real pulumi.
-  if (startedByOurselves(readGuard(env), process.ppid)) {
+  if (nestedWrapper(env) !== undefined) {
     debug(env, "nested run through a pulumi wrapper: passthrough");
     return execPulumi(pulumiArgs, { env });
   }

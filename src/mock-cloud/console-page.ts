@@ -1,6 +1,7 @@
 // The mock console's claim page (`/claim/{token}`): self-contained HTML (no scripts, no external
 // resources). Every interpolated value goes through escapeHtml: logins, entity names and messages all
 // come from clients.
+import { formatValidFor } from "../core/lifecycle.js";
 import type { AgentClaimResponse, ClaimEntity } from "../cloud/protocol.js";
 import type { AgentPhase } from "./state.js";
 
@@ -12,14 +13,9 @@ export function escapeHtml(s: string): string {
 export const CONSOLE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
 
 /** "29d 23h 59m"-style time left; "expired" when not positive. */
+/** The CLI's duration format (core/lifecycle), spaced for the page: "29d 23h 59m". */
 export function formatTimeLeft(ms: number): string {
-  if (ms <= 0) return "expired";
-  const minutes = Math.floor(ms / 60_000);
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  const parts = [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : ""].filter(Boolean);
-  return parts.length ? parts.join(" ") : "<1m";
+  return formatValidFor(ms, 0).replace(/([dhm])(?=\d)/g, "$1 ");
 }
 
 function layout(title: string, body: string): string {
