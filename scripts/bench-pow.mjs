@@ -25,7 +25,10 @@ async function load() {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 /** Rate of `step(n) -> hashes done` over at least `ms`, median of `rounds`. */
 function rate(step, { ms = 700, rounds = 3 } = {}) {

@@ -14,16 +14,11 @@ const BIN = path.join(root, "bin/pulumi-agent.js");
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const log = (s) => process.stderr.write(`${s}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const { DETECTION_ENV_VARS } = await import(path.join(root, "dist/detect/env-vars.js"));
+const { withoutAgentOrPulumiVars } = await import(path.join(root, "dist/detect/env-vars.js"));
+const { median, runPowBench } = await import("./bench-pow.mjs");
 
 function cleanEnv(extra) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (DETECTION_ENV_VARS.includes(k) || k.startsWith("PULUMI_")) delete env[k];
-  return { ...env, ...extra };
+  return { ...withoutAgentOrPulumiVars(process.env), ...extra };
 }
 
 function timeOnce(cmd, argv, env) {
@@ -170,7 +165,6 @@ async function goReference() {
 log("pulumi-agent benchmark (use --quick for a short run)");
 if (!args.has("--no-startup")) await startup();
 if (!args.has("--no-pow")) {
-  const { runPowBench } = await import("./bench-pow.mjs");
   const goHps = args.has("--no-go") ? undefined : await goReference();
   await runPowBench({ print: true, log, goHps });
 }

@@ -6,40 +6,29 @@
 //  5. the next run tells the agent to ask the human for `pulumi login`
 // Uses a real `pulumi` if one is installed, else the fake one from fixtures/.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, realpathSync, mkdirSync, accessSync, constants } from "node:fs";
+import { mkdtempSync, rmSync, realpathSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const { startMockCloud } = await import(path.join(root, "dist/mock-cloud/server.js"));
-const { DETECTION_ENV_VARS } = await import(path.join(root, "dist/detect/env-vars.js"));
+const { withoutAgentOrPulumiVars } = await import(path.join(root, "dist/detect/env-vars.js"));
+const { findRealPulumi } = await import(path.join(root, "dist/exec/find-pulumi.js"));
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s) => console.log(`\n${bold(`== ${s}`)}`);
-
-function findRealPulumi() {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const p = path.join(dir, "pulumi");
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
 
 const mock = await startMockCloud({ difficulty: 16, demoHuman: { login: "demo-human", token: "pul-human-demo-token", orgs: ["demo-human"] } });
 const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pulumi-agent-demo-")));
 const home = path.join(tmp, "home");
 mkdirSync(home, { recursive: true });
-const realPulumi = findRealPulumi();
+// A real pulumi on PATH (never pulumi-agent itself), else the fake one.
+const found = findRealPulumi({ env: process.env, selfPaths: [path.join(root, "bin/pulumi-agent.js")] });
+const realPulumi = found.ok ? found.path : undefined;
 const pulumiBin = realPulumi ?? path.join(root, "fixtures/fake-pulumi/pulumi");
 
-const env = { ...process.env };
-for (const k of Object.keys(env)) if (DETECTION_ENV_VARS.includes(k) || k.startsWith("PULUMI_")) delete env[k];
+const env = withoutAgentOrPulumiVars(process.env);
 Object.assign(env, {
   HOME: home,
   PULUMI_HOME: path.join(home, ".pulumi"),

@@ -70,3 +70,13 @@ export const DETECTION_ENV_VARS: readonly string[] = [
   "AIDER_API_KEY",
   "OPENCODE_BIN_PATH",
 ];
+
+/** An agent marker or any PULUMI_* variable: what a clean slate (tests, demo, bench) must not inherit. */
+export function isAgentOrPulumiVar(key: string): boolean {
+  return DETECTION_ENV_VARS.includes(key) || key.startsWith("PULUMI_");
+}
+
+/** A copy of `env` without agent markers or Pulumi variables. */
+export function withoutAgentOrPulumiVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !isAgentOrPulumiVar(k)));
+}

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm, realpath } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DETECTION_ENV_VARS } from "../../src/detect/env-vars.js";
+import { isAgentOrPulumiVar } from "../../src/detect/env-vars.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = path.join(REPO_ROOT, "bin", "pulumi-agent.js");
@@ -15,11 +15,7 @@ export const LOOPBACK_GUARD = path.join(REPO_ROOT, "test", "support", "loopback-
 /** Remove every agent marker, every PULUMI_* variable and proxy settings from an env object. */
 export function scrubInPlace(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const key of Object.keys(env)) {
-    if (
-      DETECTION_ENV_VARS.includes(key) ||
-      key.startsWith("PULUMI_") ||
-      /^(https?|no|all)_proxy$/i.test(key)
-    ) {
+    if (isAgentOrPulumiVar(key) || /^(https?|no|all)_proxy$/i.test(key)) {
       delete env[key];
     }
   }
