@@ -23,11 +23,20 @@ export interface Resolution {
 
 type FileRead = Awaited<ReturnType<typeof readCredentialsFile>>;
 
+/** A file exists at `file` (a "missing" read may be a blank file, which Go reads as no credentials). */
+function existsAsFile(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false; // e.g. ENOTDIR: the path runs through a regular file
+  }
+}
+
 function toView(read: FileRead, cloudUrl: string, file: string): CredsView {
   switch (read.kind) {
     case "missing":
-      // An existing 0-byte file reads as "no credentials" (Go) but is not ours to overwrite when explicit.
-      return statSync(file, { throwIfNoEntry: false })?.isFile() ? { kind: "empty-file" } : { kind: "missing" };
+      // An existing blank file reads as "no credentials" but is not ours to overwrite when explicit.
+      return existsAsFile(file) ? { kind: "empty-file" } : { kind: "missing" };
     case "ok": {
       const account = getAccount(read.creds, cloudUrl);
       addSecret(account?.accessToken);
@@ -48,8 +57,6 @@ function toView(read: FileRead, cloudUrl: string, file: string): CredsView {
     case "corrupt":
       return { kind: "corrupt", error: read.error };
     default:
-      // A path through a regular file (ENOTDIR) cannot hold credentials: nothing to read, nothing lost.
-      if ((read.error as NodeJS.ErrnoException).code === "ENOTDIR") return { kind: "missing" };
       return { kind: "unreadable", error: read.error.message };
   }
 }

@@ -8,7 +8,10 @@ export type RawRead =
   | { kind: "text"; text: string }
   | { kind: "unreadable"; error: Error };
 
-/** Read `path` as UTF-8. ENOENT → missing; anything that is not a regular file → unreadable. */
+/**
+ * Read `path` as UTF-8. ENOENT or ENOTDIR (a path through a regular file, which can hold no file) →
+ * missing; anything that is not a regular file → unreadable.
+ */
 export async function readRaw(path: string): Promise<RawRead> {
   let fh: FileHandle | undefined;
   try {
@@ -22,7 +25,7 @@ export async function readRaw(path: string): Promise<RawRead> {
     }
     return { kind: "text", text: await fh.readFile({ encoding: "utf8" }) };
   } catch (e) {
-    if (errnoCode(e) === "ENOENT") return { kind: "missing" };
+    if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR") return { kind: "missing" };
     if (errnoCode(e) === "EISDIR") {
       return { kind: "unreadable", error: Object.assign(new Error("a directory"), { code: "EISDIR" }) };
     }
