@@ -2,7 +2,7 @@
 // under an exclusive lock that spans re-read → signup → store (DESIGN §3 step 5).
 import type { CommandInfo } from "../core/command.js";
 import type { Location } from "../core/decide.js";
-import { resolveCredentials, type Resolution } from "../cli/resolve.js";
+import { credentialsFileError, resolveCredentials, type Resolution } from "../cli/resolve.js";
 import { ensurePrivateDir, probeWritableDir } from "../store/dirs.js";
 import { withExclusiveLock } from "../store/lock.js";
 import { cleanStaleTemps } from "../store/atomic.js";
@@ -94,9 +94,7 @@ export async function ensureAgentAccount(input: BootstrapInput): Promise<Bootstr
   const first = await resolveCredentials(input.command, input.env, input.cwd);
   if (first.backend.isDiy) return { resolution: first, created: undefined };
   if (first.action.kind !== "signup" && !input.forceNew) return { resolution: first, created: undefined };
-  if (first.action.kind === "error") {
-    throw new UserFacingError(`${first.action.path} ${first.action.message}`);
-  }
+  if (first.action.kind === "error") throw credentialsFileError(first.action);
   if (input.forceNew) refuseToShadowLogin(first);
   const allowed: Location[] = first.action.kind === "signup" ? first.action.allowedLocations : forcedLocations(first);
   const target = await chooseStoreDir(first, allowed);

@@ -55,7 +55,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     timeoutMs: numberFromEnv(env, "PULUMI_AGENT_HTTP_TIMEOUT_MS", 15_000),
     signal: input.signal,
     onRetry: (r) => debug(env, `retrying ${r.route} in ${r.delayMs} ms (attempt ${r.attempt}: ${r.reason})`),
-    ...(env.PULUMI_AGENT_RETRY_BASE_MS ? { retries: { attempts: 4, baseDelayMs: numberFromEnv(env, "PULUMI_AGENT_RETRY_BASE_MS", 1000), maxDelayMs: 30_000 } } : {}),
+    retries: { attempts: 4, baseDelayMs: numberFromEnv(env, "PULUMI_AGENT_RETRY_BASE_MS", 1000), maxDelayMs: 30_000 },
   });
 
   const trace = (m: string) => debug(env, m);

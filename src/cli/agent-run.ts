@@ -2,7 +2,7 @@
 // run pulumi, and say what to do after a failure.
 import type { CommandInfo } from "../core/command.js";
 import type { AgentDetection } from "../detect/agents.js";
-import { resolveCredentials, type Resolution } from "./resolve.js";
+import { credentialsFileError, resolveCredentials, type Resolution } from "./resolve.js";
 import { execPulumi } from "./exec.js";
 import { debug } from "./debug.js";
 import { UserFacingError } from "./fatal.js";
@@ -32,10 +32,7 @@ export async function runAsAgent(args: string[], command: CommandInfo, detection
     case "defer-to-pulumi":
       return execPulumi(args, { env });
     case "error":
-      throw new UserFacingError(
-        `${action.path} could not be used (${action.message}). It was left untouched. ` +
-          "Fix or delete it, or point PULUMI_CREDENTIALS_PATH at another folder.",
-      );
+      throw credentialsFileError(action);
     case "signup":
       throw new UserFacingError("the agent account could not be created (no usable credentials after signup).");
     case "agent-expired":

@@ -7,7 +7,7 @@ import { decideBackend, decideCredentials, type CredentialAction, type Credentia
 import type { BackendChoice } from "../core/backend.js";
 import type { ClaimView } from "../core/lifecycle.js";
 import { credentialsDir, sharedAgentDir, credentialsFilePath, claimFilePath } from "../store/paths.js";
-import { readCredentialsFile, getAccount, type CredentialsFile } from "../store/credentials.js";
+import { credentialsReadError, readCredentialsFile, getAccount, type CredentialsFile, type StoreError } from "../store/credentials.js";
 import { readClaimFile } from "../store/claim.js";
 import { projectBackendUrl } from "./project-file.js";
 import { addSecret } from "./debug.js";
@@ -64,6 +64,14 @@ function toView(read: FileRead, cloudUrl: string, file: string): CredsView {
 async function readClaimView(dir: string): Promise<ClaimView | undefined> {
   const r = await readClaimFile(claimFilePath(dir));
   return r.kind === "ok" ? r.claim : undefined;
+}
+
+/** The store's own error (path, what happened, what to do) for a credentials file we must not use. */
+export function credentialsFileError(action: Extract<CredentialAction, { kind: "error" }>): StoreError {
+  return credentialsReadError(
+    action.path,
+    action.reason === "corrupt" ? { kind: "corrupt", error: action.message } : { kind: "unreadable", error: new Error(action.message) },
+  );
 }
 
 export function isExplicitDefaultDir(env: Env): boolean {

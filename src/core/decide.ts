@@ -3,6 +3,7 @@
 // beyond two small files.
 import { classifyCommand, type CommandInfo } from "./command.js";
 import { resolveBackend, type BackendChoice } from "./backend.js";
+import { credentialsFilePath } from "../store/paths.js";
 import { isClaimOpen, isLocallyUsable, type AccountView, type ClaimView } from "./lifecycle.js";
 
 // ---- stage 1: from argv and env alone -------------------------------------------------------------
@@ -90,10 +91,10 @@ export function decideCredentials(s: CredentialState): CredentialAction {
 
   const d = s.defaultCreds;
   if (d.kind === "encrypted") {
-    return { kind: "defer-to-pulumi", reason: `${s.defaultDir}/credentials.json is encrypted by the Pulumi CLI's secure store` };
+    return { kind: "defer-to-pulumi", reason: `${credentialsFilePath(s.defaultDir)} is encrypted by the Pulumi CLI's secure store` };
   }
   if (d.kind === "corrupt" || d.kind === "unreadable") {
-    const path = `${s.defaultDir}/credentials.json`;
+    const path = credentialsFilePath(s.defaultDir);
     return { kind: "error", reason: d.kind, path, message: d.error };
   }
 
