@@ -10,6 +10,9 @@ import { reportFrom, renderReport, type AccountReport } from "./account-view.js"
 import { UserFacingError } from "./fatal.js";
 import { packageVersion } from "../bootstrap/user-agent.js";
 import { SHELLS, defaultShell, exportLines, type Shell } from "./shell-env.js";
+import { openClaims, readClaimHistory } from "../store/claim-history.js";
+import { readClaimFile } from "../store/claim.js";
+import { isClaimOpen } from "../core/lifecycle.js";
 
 const stderr = (text: string) => void process.stderr.write(text);
 const stdout = (text: string) => void process.stdout.write(text);
@@ -50,20 +53,17 @@ async function ensure(o: CommonOpts, forceNew = false): Promise<{ resolution: Re
 }
 
 /** Live claim details from the validate endpoint (agent, inventory); never fatal. */
-async function liveClaim(res: Resolution, report: AccountReport): Promise<Record<string, unknown> | undefined> {
+async function liveClaim(res: Resolution): Promise<Record<string, unknown> | undefined> {
   const a = res.action;
   if ((a.kind !== "use-account" && a.kind !== "agent-expired") || !a.claim?.claimToken) return undefined;
   const { revalidateClaim } = await import("../claim/diagnose.js");
-  const { state, details } = await revalidateClaim({ cloudUrl: report.cloudUrl, dir: a.dir, claim: a.claim, agentName: undefined });
+  const { state, details } = await revalidateClaim({ cloudUrl: res.backend.url, dir: a.dir, claim: a.claim, agentName: undefined });
   if (!details) return { claimable: state === "unavailable" ? false : "unknown" };
   return { claimable: true, agent: details.agent, inventory: details.inventory, claimExpiresAt: details.claimExpiresAt };
 }
 
 /** Still-open claims other than the current one: archived ones, and claim files in either dir. */
 async function earlierClaims(res: Resolution, currentClaimUrl: string | undefined): Promise<AccountReport["earlierClaims"]> {
-  const { readClaimHistory, openClaims } = await import("../store/claim-history.js");
-  const { readClaimFile } = await import("../store/claim.js");
-  const { isClaimOpen } = await import("../core/lifecycle.js");
   const now = Date.now();
   const dirs = [res.state.defaultDir, res.state.sharedDir];
   const found = openClaims((await Promise.all(dirs.map(readClaimHistory))).flat(), now);
@@ -96,7 +96,7 @@ export async function runAccountCommand(argv: string[]): Promise<void> {
     .option("--offline", "do not ask Pulumi Cloud whether the claim is still open")
     .action(async (o: CommonOpts & { offline?: boolean }) => {
       let res = await resolveCredentials(commandFor(o), process.env, process.cwd());
-      const live = o.offline ? undefined : await liveClaim(res, reportFrom(res));
+      const live = o.offline ? undefined : await liveClaim(res);
       if (live) res = await resolveCredentials(commandFor(o), process.env, process.cwd()); // the claim state may have changed
       const report = reportFrom(res);
       report.earlierClaims = await earlierClaims(res, report.claimUrl);
