@@ -93,15 +93,15 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
   input.write(signupLines(claimUrl));
 
   const user = await client.getUser(signup.accessToken).catch((err: unknown) => {
-    if (signup.userInfo) return { ...signup.userInfo, tokenInfo: undefined };
+    if (signup.user) return { ...signup.user, tokenInfo: undefined };
     throw err;
   });
   const now = new Date().toISOString();
   const account: StoredAccount = {
     accessToken: signup.accessToken,
     ...(signup.refreshToken ? { refreshToken: signup.refreshToken } : {}),
-    username: user.githubLogin,
-    organizations: user.organizations.map((o) => o.githubLogin),
+    username: user.login ?? signup.user?.login ?? "",
+    organizations: user.organizations,
     lastValidatedAt: now,
     tokenInformation: {
       name: user.tokenInfo?.name ?? "",
@@ -110,13 +110,13 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
       expiresAt: signup.accessTokenValidUntil,
     },
   };
-  trace(`signed up as ${user.githubLogin}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
+  trace(`signed up as ${user.login}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
   await keepPreviousClaim(input.storeDir, signup.claimToken, input.write);
   // Claim first: if the credentials write fails, the link is still on disk for `account status`.
   await writeClaimFile(claimFilePath(input.storeDir), {
     claimUrl,
     claimToken: signup.claimToken,
-    validUntil: signup.claimTokenValidUntil,
+    validUntil: signup.claimTokenValidUntil ?? "",
     cloudUrl,
   });
   await updateCredentialsFile(credentialsFilePath(input.storeDir), (creds) =>
@@ -125,9 +125,9 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
   trace(`stored in ${input.storeDir}`);
   return {
     claimUrl,
-    username: user.githubLogin,
-    accessTokenValidUntil: signup.accessTokenValidUntil,
-    claimTokenValidUntil: signup.claimTokenValidUntil,
+    username: user.login ?? "",
+    accessTokenValidUntil: signup.accessTokenValidUntil ?? "",
+    claimTokenValidUntil: signup.claimTokenValidUntil ?? "",
   };
 }
 

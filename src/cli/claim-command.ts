@@ -46,10 +46,11 @@ export async function runClaim(input: ClaimCommandInput): Promise<ClaimCommandRe
   }
   const client = new CloudClient({ baseUrl: input.cloudUrl, userAgent: userAgent(undefined), timeoutMs: 30_000 });
   const human = await client.getUser(input.humanToken);
-  if (human.githubLogin === found.account?.username) {
+  if (!human.login) throw new UserFacingError(`${input.cloudUrl} did not say which user PULUMI_ACCESS_TOKEN belongs to; try again later.`);
+  if (human.login === found.account?.username) {
     throw new UserFacingError("PULUMI_ACCESS_TOKEN is the agent account's own token; set it to a token of the human account that should own the stacks.");
   }
-  const org = input.org ?? human.organizations[0]?.githubLogin ?? human.githubLogin;
+  const org = input.org ?? human.organizations[0] ?? human.login;
   const body = {
     claimToken: found.claim.claimToken,
     ...(input.renames.length ? { conflictsResolution: parseRenames(input.renames) } : {}),

@@ -4,8 +4,8 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:chil
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChallengeResponse, UserResponse } from "../src/cloud/protocol.js";
-import { makeSandbox, REPO_ROOT, type Sandbox } from "./support/sandbox.js";
+import { ChallengeResponse, UserResponse } from "../../src/cloud/protocol.js";
+import { makeSandbox, REPO_ROOT, type Sandbox } from "../support/sandbox.js";
 
 const CLI = path.join(REPO_ROOT, "dist", "mock-cloud", "cli.js");
 
