@@ -10,6 +10,10 @@ export const GUARD_VAR = "PULUMI_AGENT_EXEC_GUARD";
 export const DEPTH_VAR = "PULUMI_AGENT_DEPTH";
 export const MAX_DEPTH = 4;
 
+/** How to get the Pulumi CLI, for every message that says it is missing. */
+export const INSTALL_HINT =
+  "Install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`) or set PULUMI_AGENT_PULUMI_BIN to its path.";
+
 export interface FindOptions {
   env: Readonly<Record<string, string | undefined>>;
   platform?: NodeJS.Platform;
@@ -90,8 +94,7 @@ export function findRealPulumi(o: FindOptions): FindResult {
     message:
       "could not find the Pulumi CLI on PATH" +
       (skipped.length ? ` (skipped ${skipped.join(", ")}: they run pulumi-agent itself)` : "") +
-      ". Install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`) " +
-      "or set PULUMI_AGENT_PULUMI_BIN to its path. `pulumi-agent account bootstrap` works without it.",
+      `. ${INSTALL_HINT} \`pulumi-agent account bootstrap\` works without it.`,
   };
 }
 

@@ -1,21 +1,53 @@
 // `account claim`: the human takes ownership of the agent account with their own login (seeds 001/003):
 // preview (dry run) by default, `--commit` to transfer. A commit with conflicts or failures mutates
 // nothing on the service; we say how to resolve them.
-import { CloudClient } from "../cloud/client.js";
-import type { AgentClaimResponse } from "../cloud/protocol.js";
-import { updateClaimFile } from "../store/claim.js";
-import { claimFilePath } from "../store/paths.js";
-import { userAgent } from "../bootstrap/user-agent.js";
-import { UserFacingError } from "./fatal.js";
-import { findAgentAccounts } from "./agent-accounts.js";
+import { CloudClient } from "../../cloud/client.js";
+import type { AgentClaimResponse } from "../../cloud/protocol.js";
+import { userAgent } from "../../cloud/user-agent.js";
+import { updateClaimFile } from "../../store/claim.js";
+import { claimFilePath } from "../../core/paths.js";
+import { AgentError } from "../../core/errors.js";
+import { agentAccountsToForget, settledChoice } from "../../core/plan.js";
+import type { Io } from "../io.js";
+import { accountFacts, driveAccount, printJson, type CommonOptions } from "./common.js";
+
+export interface ClaimOptions extends CommonOptions {
+  org?: string;
+  commit?: boolean;
+  rename?: string[];
+}
+
+/** `account claim`: preview or commit, printed as text or JSON; a blocked commit exits 1. */
+export async function claim(o: ClaimOptions, io: Io): Promise<number> {
+  // The agent account is looked up as if PULUMI_ACCESS_TOKEN (the human's) were not set.
+  const lookupIo = { ...io, env: { ...io.env, PULUMI_ACCESS_TOKEN: "" } };
+  const { facts } = await driveAccount(accountFacts("status", o, lookupIo, { offline: true }), lookupIo);
+  const cloudUrl = settledChoice(facts)?.backend.url ?? "";
+  const stores = [facts.defaultStore, facts.sharedStore].flatMap((s) => (s ? [s] : []));
+  const found = agentAccountsToForget(stores, cloudUrl).find((f) => f.claim?.claimToken);
+  const username = found && stores.find((s) => s.dir === found.dir)?.creds;
+  const result = await runClaim({
+    cloudUrl,
+    humanToken: io.env.PULUMI_ACCESS_TOKEN || undefined,
+    org: o.org,
+    commit: Boolean(o.commit),
+    renames: o.rename ?? [],
+    agent: found?.claim?.claimToken ? { dir: found.dir, claimToken: found.claim.claimToken, username: username?.kind === "ok" ? username.accounts[cloudUrl]?.username : undefined } : undefined,
+  });
+  if (o.json) printJson(io, result);
+  else io.stdout(renderClaim(result));
+  const blocked = result.response.conflicts.length > 0 || result.response.failures.length > 0;
+  return o.commit && blocked ? 1 : 0;
+}
 
 export interface ClaimCommandInput {
-  env: NodeJS.ProcessEnv;
   cloudUrl: string;
   humanToken: string | undefined;
   org: string | undefined;
   commit: boolean;
   renames: string[];
+  /** The agent account on disk: its folder, claim token and login. */
+  agent: { dir: string; claimToken: string; username: string | undefined } | undefined;
 }
 
 export interface ClaimCommandResult {
@@ -28,30 +60,30 @@ export interface ClaimCommandResult {
 function parseRenames(renames: string[]) {
   return renames.map((r) => {
     const m = /^([^:=]+):([^=]+)=(.+)$/.exec(r);
-    if (!m) throw new UserFacingError(`--rename expects kind:name=newName (e.g. stack:proj/dev=proj/dev-agent), got "${r}".`);
+    if (!m) throw new AgentError(`--rename expects kind:name=newName, got "${r}".`, { code: "usage", hint: "For example: --rename stack:proj/dev=proj/dev-agent.", exitCode: 2 });
     return { kind: m[1] as string, name: m[2] as string, newName: m[3] as string };
   });
 }
 
 export async function runClaim(input: ClaimCommandInput): Promise<ClaimCommandResult> {
   if (!input.humanToken) {
-    throw new UserFacingError(
-      "account claim needs YOUR Pulumi access token (not the agent's): set PULUMI_ACCESS_TOKEN to a token of your own account " +
-        "(https://app.pulumi.com/account/tokens), or open the claim link in a browser instead.",
-    );
+    throw new AgentError("account claim needs YOUR Pulumi access token (not the agent's).", {
+      code: "human-token-required",
+      hint: "Set PULUMI_ACCESS_TOKEN to a token of your own account (https://app.pulumi.com/account/tokens), or open the claim link in a browser instead.",
+    });
   }
-  const [found] = await findAgentAccounts(input.env, input.cloudUrl);
-  if (!found?.claim.claimToken) {
-    throw new UserFacingError(`no agent account with a claim token was found for ${input.cloudUrl}; nothing to claim.`);
+  const found = input.agent;
+  if (!found) {
+    throw new AgentError(`No agent account with a claim token was found for ${input.cloudUrl}; nothing to claim.`, { code: "no-agent-account", hint: "Run `pulumi-agent account status` to see the accounts pulumi-agent knows." });
   }
   const client = new CloudClient({ baseUrl: input.cloudUrl, userAgent: userAgent(undefined), timeoutMs: 30_000 });
   const human = await client.getUser(input.humanToken);
-  if (human.githubLogin === found.account?.username) {
-    throw new UserFacingError("PULUMI_ACCESS_TOKEN is the agent account's own token; set it to a token of the human account that should own the stacks.");
+  if (human.githubLogin === found.username) {
+    throw new AgentError("PULUMI_ACCESS_TOKEN is the agent account's own token.", { code: "agent-token-given", hint: "Set it to a token of the human account that should own the stacks." });
   }
   const org = input.org ?? human.organizations[0]?.githubLogin ?? human.githubLogin;
   const body = {
-    claimToken: found.claim.claimToken,
+    claimToken: found.claimToken,
     ...(input.renames.length ? { conflictsResolution: parseRenames(input.renames) } : {}),
   };
   const preview = await client.claim(org, body, input.humanToken, true);

@@ -1,11 +1,11 @@
 // Everything we tell the human and the agent about the agent account: pure text builders.
-// Block keys and INSTRUCTION texts follow the Go CLI (reference §4.3) so agents that learned to
-// parse its output parse ours; the wording adds phase detail where the Go CLI says nothing.
-import { formatValidFor, parseTime, type AccountView, type ClaimView } from "../core/lifecycle.js";
+// Block keys and INSTRUCTION texts follow the Go CLI (docs/compatibility.md#messages) so agents that
+// learned to parse its output parse ours; the wording adds phase detail where the Go CLI says nothing.
+import { formatValidFor, isClaimOpen, parseTime, type AccountView, type ClaimView } from "./lifecycle.js";
 
 export const BLOCK_HEADER = "PULUMI_EPHEMERAL_AGENT_ACCOUNT";
 
-/** Seed 000's three lines, printed once at signup. */
+/** The product's three lines (docs/product.md#signup-lines), printed once at signup. */
 export function signupLines(claimUrl: string): string {
   return [
     "pulumi: created an agent account on Pulumi Cloud so this work persists.",
@@ -81,4 +81,15 @@ export function expiredNotice(o: { username?: string | undefined; claimUrl?: str
   const who = o.username ? `agent account ${o.username}` : "the previous agent account";
   const link = o.claimUrl ? ` Its claim link was ${o.claimUrl} (the claim window is over; its stacks stay locked in Pulumi Cloud).` : "";
   return `pulumi-agent: ${who} expired unclaimed and is being replaced by a new agent account.${link}\n`;
+}
+
+/** Printed before `pulumi logout` forgets an agent account: its claim link one last time, and where it is kept. */
+export function logoutNotice(claim: ClaimView, historyPath: string, now: number): string {
+  if (!claim.claimUrl) return "";
+  const open = isClaimOpen(claim, now);
+  const window = open ? `claim it within ${formatValidFor(parseTime(claim.validUntil), now)}` : "its claim window is over";
+  return (
+    `pulumi-agent: logging out of the agent account on ${claim.cloudUrl}; ${window}: ${claim.claimUrl}\n` +
+    `  The link stays in ${historyPath} and in \`pulumi-agent account status\`.\n`
+  );
 }

@@ -3,16 +3,18 @@ import { access, lstat } from "node:fs/promises";
 import { constants } from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { detectAgent, type AgentDetection } from "../detect/agents.js";
-import { accountLookupCommand } from "../core/command.js";
-import { resolveCredentials } from "./resolve.js";
-import { reportFrom, type AccountReport } from "./account-view.js";
-import { probeWritableDir } from "../store/dirs.js";
-import { inspectLock, type LockInspection } from "../store/lock.js";
-import { locatePulumi } from "./exec.js";
-import { probeClient } from "../cloud/client.js";
-import { CloudError } from "../cloud/errors.js";
-import { packageVersion, userAgent } from "../bootstrap/user-agent.js";
+import type { AgentDetection } from "../../detect/agents.js";
+import type { AccountReport } from "../../core/report.js";
+import { probeWritableDir } from "../../store/dirs.js";
+import { inspectLock, type LockInspection } from "../../store/lock.js";
+import { credentialsDir, sharedAgentDir } from "../../store/paths.js";
+import { locatePulumi } from "../../run/exec-pulumi.js";
+import { probeClient } from "../../cloud/client.js";
+import { CloudError } from "../../cloud/errors.js";
+import { packageVersion, userAgent } from "../../cloud/user-agent.js";
+import { failureError } from "../errors.js";
+import type { Io } from "../io.js";
+import { accountFacts, detect, driveAccount, printJson, type CommonOptions } from "./common.js";
 
 export interface DirCheck {
   path: string;
@@ -37,7 +39,8 @@ export interface DoctorReport {
   sharedDir: DirCheck;
   locks: LockInspection[];
   proxy: Record<string, string>;
-  reachability: { url: string; reachable: boolean; status?: number; ms: number; error?: string };
+  /** Not asked for a DIY backend: there is no Pulumi Cloud to reach. */
+  reachability: { url: string; reachable: boolean; status?: number; ms: number; error?: string } | { url: string; notNeeded: string };
   pulumi: { path?: string; version?: string; error?: string };
 }
 
@@ -93,11 +96,23 @@ function redactProxy(v: string): string {
   }
 }
 
-export async function runDoctor(env: NodeJS.ProcessEnv, cwd: string, opts: { cloudUrl?: string; cwdFlag?: string }): Promise<DoctorReport> {
-  const detection = detectAgent(env, { stdoutIsTTY: Boolean(process.stdout.isTTY) });
-  const res = await resolveCredentials(accountLookupCommand({ cwd: opts.cwdFlag, cloudUrl: opts.cloudUrl }), env, cwd);
-  const [defaultDir, sharedDir] = await Promise.all([checkDir(res.state.defaultDir), checkDir(res.state.sharedDir)]);
-  const locks = await Promise.all([res.state.defaultDir, res.state.sharedDir].map((d) => inspectLock(d)));
+export async function doctor(o: CommonOptions, io: Io): Promise<number> {
+  const report = await runDoctor(o, io);
+  if (o.json) printJson(io, report);
+  else io.stdout(renderDoctor(report));
+  return 0;
+}
+
+export async function runDoctor(o: CommonOptions, io: Io): Promise<DoctorReport> {
+  const env = io.env;
+  const detection = detect(io);
+  const { step, facts } = await driveAccount(accountFacts("status", o, io, { offline: true }, detection), io);
+  if (step.kind === "fail") throw failureError(step.failure);
+  if (step.kind !== "done") throw new Error("account doctor ended without a report");
+  const account = step.outcome.report;
+  const dirs = [facts.defaultStore?.dir ?? credentialsDir(env), facts.sharedStore?.dir ?? sharedAgentDir(env)];
+  const [defaultDir, sharedDir] = await Promise.all(dirs.map(checkDir));
+  const locks = await Promise.all(dirs.map((d) => inspectLock(d)));
 
   const proxy: Record<string, string> = {};
   for (const k of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]) {
@@ -106,17 +121,18 @@ export async function runDoctor(env: NodeJS.ProcessEnv, cwd: string, opts: { clo
 
   const started = Date.now();
   let reachability: DoctorReport["reachability"];
-  if (res.backend.isDiy) {
-    reachability = { url: res.backend.url, reachable: false, ms: 0, error: "DIY backend: no Pulumi Cloud to reach" };
+  const url = account.cloudUrl;
+  if (!account.needsAccount) {
+    reachability = { url, notNeeded: "a DIY backend: no Pulumi Cloud account or connection is needed" };
   } else {
-    const client = probeClient(res.backend.url, userAgent(detection.name));
+    const client = probeClient(url, userAgent(detection.name));
     try {
       await client.getUser("");
-      reachability = { url: res.backend.url, reachable: true, status: 200, ms: Date.now() - started };
+      reachability = { url, reachable: true, status: 200, ms: Date.now() - started };
     } catch (err) {
       const e = err as CloudError;
       const answered = e instanceof CloudError && e.details.status !== undefined;
-      reachability = { url: res.backend.url, reachable: answered, ms: Date.now() - started, ...(answered ? { status: e.details.status } : { error: e.message }) };
+      reachability = { url, reachable: answered, ms: Date.now() - started, ...(answered ? { status: e.details.status } : { error: e.message }) };
     }
   }
 
@@ -134,10 +150,10 @@ export async function runDoctor(env: NodeJS.ProcessEnv, cwd: string, opts: { clo
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     detection,
-    account: reportFrom(res),
-    projectFile: res.projectFile,
-    defaultDir,
-    sharedDir,
+    account,
+    projectFile: facts.project?.file,
+    defaultDir: defaultDir as DirCheck,
+    sharedDir: sharedDir as DirCheck,
     locks,
     proxy,
     reachability,
@@ -156,8 +172,12 @@ export function renderDoctor(r: DoctorReport): string {
   if (d.weakSignals.length) lines.push(`  weak signals (never enough alone): ${d.weakSignals.join(", ")}`);
   lines.push("", "Backend");
   lines.push(`  ${r.account.cloudUrl} (from ${r.account.backendSource})${r.projectFile ? `; project ${r.projectFile}` : ""}`);
-  lines.push(`  credentials: ${r.account.credentials}${r.account.username ? ` (${r.account.username})` : ""}${r.account.storage ? ` in ${r.account.storage.credentialsPath}` : ""}`);
-  if (r.account.problem) lines.push(`  note: ${r.account.problem}`);
+  lines.push(
+    r.account.needsAccount
+      ? `  credentials: ${r.account.credentials}${r.account.username ? ` (${r.account.username})` : ""}${r.account.storage ? ` in ${r.account.storage.credentialsPath}` : ""}`
+      : "  credentials: none needed (a DIY backend keeps its state in your own storage; no agent account is created)",
+  );
+  if (r.account.problem && r.account.needsAccount) lines.push(`  note: ${r.account.problem}`);
   lines.push("", "Paths");
   for (const [name, c] of [["default Pulumi dir", r.defaultDir], ["shared agent dir", r.sharedDir]] as const) {
     const facts = c.exists
@@ -173,7 +193,8 @@ export function renderDoctor(r: DoctorReport): string {
   lines.push("", "Network");
   lines.push(`  proxy: ${Object.keys(r.proxy).length ? Object.entries(r.proxy).map(([k, v]) => `${k}=${v}`).join(" ") : "none"}`);
   const reach = r.reachability;
-  lines.push(`  ${ok(reach.reachable)}${reach.url}: ${reach.reachable ? `answered HTTP ${reach.status} in ${reach.ms} ms` : `unreachable (${reach.error})`}`);
+  if ("notNeeded" in reach) lines.push(`  ok ${reach.url}: ${reach.notNeeded}`);
+  else lines.push(`  ${ok(reach.reachable)}${reach.url}: ${reach.reachable ? `answered HTTP ${reach.status} in ${reach.ms} ms` : `unreachable (${reach.error})`}`);
   lines.push("", "Pulumi CLI");
   lines.push(`  ${ok(Boolean(r.pulumi.version))}${r.pulumi.path ?? "(none)"}${r.pulumi.version ? ` — ${r.pulumi.version}` : ""}${r.pulumi.error ? ` — ${r.pulumi.error}` : ""}`);
   return lines.join("\n") + "\n";

@@ -6,14 +6,16 @@ import { exitLike, runChild, type ChildOutcome } from "../exec/run-child.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Our own entry points: the bin launcher and the built main module. */
-export const SELF_PATHS = [path.resolve(here, "..", "..", "bin", "pulumi-agent.js"), path.join(here, "main.js")];
+export const SELF_PATHS = [path.resolve(here, "..", "..", "bin", "pulumi-agent.js"), path.resolve(here, "..", "cli", "main.js")];
 
 export interface ExecOptions {
   env: NodeJS.ProcessEnv;
   /** Extra variables for the child only (e.g. PULUMI_CREDENTIALS_PATH). */
   childEnv?: Record<string, string>;
   /** Runs after pulumi exits, before we exit (post-run reminder, diagnosis). */
-  after?: (outcome: ChildOutcome) => Promise<void>;
+  after?: ((outcome: ChildOutcome) => Promise<void>) | undefined;
+  /** Where our own messages go. */
+  stderr: (text: string) => void;
 }
 
 export type LocateResult = { ok: true; path: string; depth: number } | { ok: false; message: string; exitCode: number };
@@ -36,7 +38,7 @@ export function nestedWrapper(env: Env): string | undefined {
 export function locatePulumi(env: Env): LocateResult {
   const depth = Number(env[DEPTH_VAR] ?? 0) || 0;
   if (depth >= MAX_DEPTH) {
-    return { ok: false, exitCode: 1, message: `pulumi-agent is calling itself (${depth} levels deep). The \`pulumi\` it finds runs pulumi-agent again; set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary.` };
+    return { ok: false, exitCode: 1, message: `pulumi-agent is calling itself (${depth} levels deep): the \`pulumi\` it finds runs pulumi-agent again. Set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary.` };
   }
   const wrapper = nestedWrapper(env);
   const found = findRealPulumi({ env, selfPaths: SELF_PATHS, skip: wrapper ? [wrapper] : [] });
@@ -44,10 +46,11 @@ export function locatePulumi(env: Env): LocateResult {
   return { ok: true, path: found.path, depth };
 }
 
+/** Run pulumi with our stdio, then the `after` hook, then exit like pulumi did. */
 export async function execPulumi(args: readonly string[], o: ExecOptions): Promise<never> {
   const located = locatePulumi(o.env);
   if (!located.ok) {
-    process.stderr.write(`pulumi-agent: ${located.message}\n`);
+    o.stderr(`pulumi-agent: ${located.message}\n`);
     process.exit(located.exitCode);
   }
   const env: NodeJS.ProcessEnv = {
@@ -61,7 +64,7 @@ export async function execPulumi(args: readonly string[], o: ExecOptions): Promi
     outcome = await runChild(located.path, args, env);
   } catch (err) {
     const e = err as Error & { exitCode?: number };
-    process.stderr.write(`pulumi-agent: ${e.message}\n`);
+    o.stderr(`pulumi-agent: ${e.message}\n`);
     process.exit(e.exitCode ?? 1);
   }
   if (o.after) {
@@ -69,7 +72,7 @@ export async function execPulumi(args: readonly string[], o: ExecOptions): Promi
       await o.after(outcome);
     } catch (err) {
       // Post-run extras must never change pulumi's exit status.
-      process.stderr.write(`pulumi-agent: ${(err as Error).message}\n`);
+      o.stderr(`pulumi-agent: ${(err as Error).message}\n`);
     }
   }
   return exitLike(outcome);
