@@ -1,7 +1,7 @@
 // What `pulumi-agent`, `--help` and `--version` say when the Pulumi CLI is not installed (when it is,
 // they are pulumi's own: pulumi-agent is a drop-in).
 import { packageVersion } from "../cloud/user-agent.js";
-import { INSTALL_HINT } from "../exec/find-pulumi.js";
+import { installHint } from "../exec/find-pulumi.js";
 import type { Io } from "./io.js";
 
 export function aboutText(): string {
@@ -15,7 +15,7 @@ export function aboutText(): string {
     "  pulumi-agent account [command]         the agent account: status, bootstrap, env, shim, claim, forget, doctor",
     "                                         (see `pulumi-agent account --help`)",
     "",
-    `The Pulumi CLI is not installed (or not on PATH). ${INSTALL_HINT}`,
+    `The Pulumi CLI is not installed (or not on PATH). ${installHint()}`,
     "`pulumi-agent account bootstrap` works without it.",
     "",
   ].join("\n");
@@ -25,7 +25,7 @@ export function aboutText(): string {
 export function printAbout(argv: readonly string[], io: Io): number {
   if (argv[0] === "--version") {
     io.stdout(`pulumi-agent ${packageVersion()}\n`);
-    io.stderr(`pulumi-agent: the Pulumi CLI is not installed (or not on PATH). ${INSTALL_HINT}\n`);
+    io.stderr(`pulumi-agent: the Pulumi CLI is not installed (or not on PATH). ${installHint()}\n`);
     return 0;
   }
   io.stdout(aboutText());

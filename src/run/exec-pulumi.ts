@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEPTH_VAR, GUARD_VAR, MAX_DEPTH, findRealPulumi, readGuard, startedByOurselves } from "../exec/find-pulumi.js";
 import { exitLike, runChild, type ChildOutcome } from "../exec/run-child.js";
+import { AgentError, describeError } from "../core/errors.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Our own entry points: the bin launcher and the built main module. */
@@ -64,7 +65,7 @@ export async function execPulumi(args: readonly string[], o: ExecOptions): Promi
     outcome = await runChild(located.path, args, env);
   } catch (err) {
     const e = err as Error & { exitCode?: number };
-    o.stderr(`pulumi-agent: ${e.message}\n`);
+    o.stderr(`pulumi-agent: ${e instanceof AgentError ? describeError(e) : e.message}\n`);
     process.exit(e.exitCode ?? 1);
   }
   if (o.after) {
