@@ -3,9 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { useAgentContext } from "./support/context.js";
-import { runBin, startBin, waitFor } from "./support/run.js";
-import { BIN } from "./support/sandbox.js";
+import { useAgentContext } from "../support/context.js";
+import { runBin, startBin, waitFor } from "../support/run.js";
+import { BIN } from "../support/sandbox.js";
 
 const ctx = useAgentContext({ mock: { difficulty: 6 }, env: () => ({ AI_AGENT: "codex" }) });
 

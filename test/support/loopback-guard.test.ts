@@ -1,8 +1,8 @@
 // The guard that keeps every test on loopback really is in force, in this worker and in children.
 import { describe, expect, it } from "vitest";
-import { makeSandbox } from "./support/sandbox.js";
-import { runBin } from "./support/run.js";
-import { startMockCloud } from "../src/mock-cloud/server.js";
+import { makeSandbox } from "./sandbox.js";
+import { runBin } from "./run.js";
+import { startMockCloud } from "../../src/mock-cloud/server.js";
 
 describe("loopback-only guard", () => {
   it("refuses a non-loopback connection in the test process (before DNS)", async () => {

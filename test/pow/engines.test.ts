@@ -6,17 +6,17 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { solveReference } from "../src/pow/challenge.js";
+import { solveReference } from "../../src/pow/challenge.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 // The WASM module is generated at build time; regenerate when missing or older than its generator.
 const generator = path.join(root, "scripts", "gen", "pow-wasm.mjs");
 const generated = path.join(root, "src", "pow", "generated", "sha256-simd.ts");
 if (!existsSync(generated) || statSync(generated).mtimeMs < statSync(generator).mtimeMs) {
   execFileSync(process.execPath, [generator], { stdio: "ignore" });
 }
-const { createEngine, resolveEngine } = await import("../src/pow/engines.js");
-const { wasmSimdSupported } = await import("../src/pow/engine-wasm.js");
+const { createEngine, resolveEngine } = await import("../../src/pow/engines.js");
+const { wasmSimdSupported } = await import("../../src/pow/engine-wasm.js");
 type EngineKind = "wasm-simd" | "js" | "crypto";
 
 const ENGINES: EngineKind[] = ["wasm-simd", "js", "crypto"];

@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { solveReference } from "../src/pow/challenge.js";
-import type * as PowModule from "../src/pow/index.js";
+import { solveReference } from "../../src/pow/challenge.js";
+import type * as PowModule from "../../src/pow/index.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 let outDir = "";
 let pow: typeof PowModule;
 

@@ -1,8 +1,8 @@
 // Proxy support: signup traffic goes through HTTP(S)_PROXY, and NO_PROXY is honoured.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { useAgentContext } from "./support/context.js";
-import { startProxy, type TestProxy } from "./support/proxy.js";
-import { runBin } from "./support/run.js";
+import { useAgentContext } from "../support/context.js";
+import { startProxy, type TestProxy } from "../support/proxy.js";
+import { runBin } from "../support/run.js";
 
 const ctx = useAgentContext({ mock: { difficulty: 6 }, env: () => ({ AI_AGENT: "codex" }) });
 let proxy: TestProxy;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addSecret, redact } from "../src/cli/debug.js";
+import { addSecret, redact } from "../../src/log/debug.js";
 
 describe("redact", () => {
   it("removes registered secrets whatever their format", () => {

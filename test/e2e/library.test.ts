@@ -3,9 +3,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "./support/sandbox.js";
-import { useAgentContext } from "./support/context.js";
-import { runBin } from "./support/run.js";
+import { REPO_ROOT } from "../support/sandbox.js";
+import { useAgentContext } from "../support/context.js";
+import { runBin } from "../support/run.js";
 
 const ctx = useAgentContext({ mock: { difficulty: 6 } });
 let script: string;

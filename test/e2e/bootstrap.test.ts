@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
-import { BIN, FAKE_PULUMI, type Sandbox } from "./support/sandbox.js";
-import { useAgentContext } from "./support/context.js";
-import { readRecords, runBin, startBin, waitFor } from "./support/run.js";
+import { BIN, FAKE_PULUMI, type Sandbox } from "../support/sandbox.js";
+import { useAgentContext } from "../support/context.js";
+import { readRecords, runBin, startBin, waitFor } from "../support/run.js";
 
 const ctx = useAgentContext({ mock: { difficulty: 8 }, env: () => ({ CLAUDECODE: "1", PULUMI_AGENT_PULUMI_BIN: FAKE_PULUMI }) });
 

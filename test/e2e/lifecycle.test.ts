@@ -3,9 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { FAKE_PULUMI } from "./support/sandbox.js";
-import { useAgentContext } from "./support/context.js";
-import { readRecords, runBin } from "./support/run.js";
+import { FAKE_PULUMI } from "../support/sandbox.js";
+import { useAgentContext } from "../support/context.js";
+import { readRecords, runBin } from "../support/run.js";
 
 const H = 3600_000;
 const D = 24 * H;
