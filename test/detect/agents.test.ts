@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { AGENT_RULES, detectAgent, normalizeAgentName, type AgentDetection } from "../src/detect/agents.js";
-import { DETECTION_ENV_VARS } from "../src/detect/env-vars.js";
-import { MODEL_ENV_VARS } from "../src/detect/model.js";
-import { REPO_ROOT } from "./support/sandbox.js";
+import { AGENT_RULES, detectAgent, normalizeAgentName, type AgentDetection } from "../../src/detect/agents.js";
+import { DETECTION_ENV_VARS } from "../../src/detect/env-vars.js";
+import { MODEL_ENV_VARS } from "../../src/detect/model.js";
+import { REPO_ROOT } from "../support/sandbox.js";
 
 type Env = Record<string, string | undefined>;
 
