@@ -430,8 +430,9 @@ const UNNAMED_AGENT = "agent";
 
 const VERSION_OK = /^[0-9a-z][0-9a-z.+_-]{0,63}$/;
 
-function isSet(v: string | undefined): v is string {
-  return v !== undefined && v !== "";
+/** Non-empty: an empty variable counts as unset everywhere. */
+function isSet(v: string | null | undefined): v is string {
+  return v !== undefined && v !== null && v !== "";
 }
 
 /** Printable form of an untrusted value: control/format characters replaced, at most 128 characters. */
@@ -535,11 +536,11 @@ function readOnce(env: Env, seen: Seen, i: number): string | null {
 function matchingVar(env: Env, seen: Seen, { rule, vars, also }: (typeof COMPILED)[number]): number {
   for (const i of vars) {
     const value = readOnce(env, seen, i);
-    if (value === null || value === "") continue;
+    if (!isSet(value)) continue;
     if (rule.values && !oneOf(rule.values, value)) continue;
     if (also >= 0) {
       const other = readOnce(env, seen, also);
-      if (other === null || other === "") continue;
+      if (!isSet(other)) continue;
       if (rule.also?.values && !oneOf(rule.also.values, other)) continue;
     }
     return i;
