@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { detectModel, tomlTopLevelModel } from "../src/detect/model.js";
+import { detectModel, tomlTopLevelModel } from "../../src/detect/model.js";
 
 let home: string;
 
