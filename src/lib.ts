@@ -4,17 +4,20 @@
 //   const { envVars } = await ensureCredentials();
 //   const ws = await LocalWorkspace.create({ workDir, envVars });
 //
-// Same rules as the CLI: existing credentials win; an agent account is created only under an agent
+// The same plan as the CLI: existing credentials win; an agent account is created only under an agent
 // (or when `agentName` declares one), and the claim link is reported through `onMessage` (stderr).
-import { accountLookupCommand } from "./core/command.js";
+import { lookupCommand } from "./core/commands.js";
+import type { PlanFacts } from "./core/plan.js";
+import type { AccountReport } from "./core/report.js";
+import { AgentError } from "./core/errors.js";
 import { detectAgent, type AgentDetection } from "./detect/agents.js";
-import { resolveCredentials } from "./cli/resolve.js";
-import { reportFrom, type AccountReport } from "./cli/account-view.js";
+import { drive } from "./run/drive.js";
 
-export type { AccountReport } from "./cli/account-view.js";
+export type { AccountReport } from "./core/report.js";
 export type { AgentDetection } from "./detect/agents.js";
+export { AgentError } from "./core/errors.js";
 export { detectAgent } from "./detect/agents.js";
-export { claimUrlFor } from "./claim/url.js";
+export { claimUrlFor } from "./core/claim-url.js";
 
 export interface EnsureCredentialsOptions {
   /** Project directory (its Pulumi.yaml may name the backend). Default: process.cwd(). */
@@ -27,6 +30,8 @@ export interface EnsureCredentialsOptions {
   agentName?: string;
   /** Receives our human-facing messages (the claim link!). Default: process.stderr. */
   onMessage?: (text: string) => void;
+  /** Cancels a signup in flight. */
+  signal?: AbortSignal;
 }
 
 export interface EnsuredCredentials extends AccountReport {
@@ -37,26 +42,50 @@ export interface EnsuredCredentials extends AccountReport {
   detection: AgentDetection;
 }
 
+function factsFor(form: PlanFacts["form"], options: EnsureCredentialsOptions, env: NodeJS.ProcessEnv, detection: AgentDetection, offline = false): PlanFacts {
+  const declared = Boolean(options.agentName) && detection.source !== "disabled";
+  return {
+    form,
+    command: lookupCommand({ cwd: options.cwd, cloudUrl: options.cloudUrl }),
+    agent: { isAgent: detection.isAgent || declared, name: options.agentName ?? detection.name, optedOut: detection.source === "disabled" },
+    env,
+    now: Date.now(),
+    offline,
+  };
+}
+
+async function run(facts: PlanFacts, options: EnsureCredentialsOptions, env: NodeJS.ProcessEnv): Promise<{ report: AccountReport; created: boolean }> {
+  const write = options.onMessage ?? ((t: string) => void process.stderr.write(t));
+  const { step } = await drive(facts, {
+    env,
+    cwd: options.cwd ?? process.cwd(),
+    write,
+    signal: options.signal ?? new AbortController().signal,
+    agentName: facts.agent.name,
+    wireName: facts.agent.name,
+  });
+  if (step.kind === "fail") {
+    if (step.failure.blocks) write(step.failure.blocks);
+    throw new AgentError(step.failure.message, { code: step.failure.code, hint: step.failure.hint, exitCode: step.failure.exitCode });
+  }
+  if (step.kind !== "done") throw new Error("pulumi-agent: the account plan ended without a report");
+  return step.outcome;
+}
+
+/**
+ * The credentials pulumi will use, creating an agent account when running under an agent and none is
+ * usable. Throws an AgentError (with `code`, `message`, `hint`) when it cannot.
+ */
 export async function ensureCredentials(options: EnsureCredentialsOptions = {}): Promise<EnsuredCredentials> {
   const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  const write = options.onMessage ?? ((t: string) => void process.stderr.write(t));
   const detection = detectAgent(env, { stdoutIsTTY: false });
-  const command = accountLookupCommand({ cloudUrl: options.cloudUrl });
-  const optedOut = detection.source === "disabled";
-  const agentName = options.agentName ?? (detection.isAgent ? detection.name : undefined);
-
-  if (!optedOut && (detection.isAgent || options.agentName)) {
-    const { ensureAgentAccount } = await import("./bootstrap/bootstrap.js");
-    const out = await ensureAgentAccount({ command, env, cwd, agentName, write });
-    const report = reportFrom(out.resolution);
-    return { ...report, envVars: { ...report.childEnv }, created: Boolean(out.created), detection };
-  }
-  const report = reportFrom(await resolveCredentials(command, env, cwd));
-  return { ...report, envVars: { ...report.childEnv }, created: false, detection };
+  const { report, created } = await run(factsFor("library", options, env, detection), options, env);
+  return { ...report, envVars: { ...report.childEnv }, created, detection };
 }
 
 /** Read-only view of the account pulumi would use (no network, no signup). */
 export async function getAccountStatus(options: Omit<EnsureCredentialsOptions, "agentName" | "onMessage"> = {}): Promise<AccountReport> {
-  return reportFrom(await resolveCredentials(accountLookupCommand({ cloudUrl: options.cloudUrl }), options.env ?? process.env, options.cwd ?? process.cwd()));
+  const env = options.env ?? process.env;
+  const detection = detectAgent(env, { stdoutIsTTY: false });
+  return (await run(factsFor("status", options, env, detection, true), options, env)).report;
 }

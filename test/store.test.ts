@@ -2,7 +2,6 @@
 // corrupt/encrypted/foreign files, modes. Real files in temp dirs.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdir, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { makeSandbox, type Sandbox } from "./support/sandbox.js";
 import {
@@ -27,14 +26,7 @@ import {
   writeClaimFile,
 } from "../src/store/claim.js";
 import { GO_ZERO_TIME, goQuote, isZeroTime, marshalIndent, parseGoTime } from "../src/store/gojson.js";
-import {
-  CLAIM_FILE,
-  CREDENTIALS_FILE,
-  claimFilePath,
-  credentialsDir,
-  credentialsFilePath,
-  sharedAgentDir,
-} from "../src/store/paths.js";
+import { claimFilePath } from "../src/store/paths.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures: what the Go CLI writes (json.MarshalIndent, 4 spaces, sorted map keys, no trailing newline).
@@ -164,28 +156,6 @@ afterEach(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-
-describe("paths", () => {
-  it("credentialsDir: PULUMI_CREDENTIALS_PATH, then PULUMI_HOME, then the passwd home (not $HOME)", () => {
-    expect(credentialsDir({ PULUMI_CREDENTIALS_PATH: "/c", PULUMI_HOME: "/h" })).toBe("/c");
-    expect(credentialsDir({ PULUMI_CREDENTIALS_PATH: "", PULUMI_HOME: "/h" })).toBe("/h");
-    expect(credentialsDir({ HOME: "/somewhere/else" })).toBe(path.join(os.userInfo().homedir, ".pulumi"));
-  });
-
-  it("sharedAgentDir: override, else /tmp/.pulumi (not $TMPDIR), else <tmp>\\.pulumi on Windows", () => {
-    expect(sharedAgentDir({ PULUMI_AGENT_SHARED_DIR: "/x/y" }, "linux")).toBe("/x/y");
-    expect(sharedAgentDir({ TMPDIR: "/var/folders/zz" }, "darwin")).toBe("/tmp/.pulumi");
-    expect(sharedAgentDir({}, "linux")).toBe("/tmp/.pulumi");
-    expect(sharedAgentDir({}, "win32")).toBe(path.win32.join(os.tmpdir(), ".pulumi"));
-  });
-
-  it("file names", () => {
-    expect(CREDENTIALS_FILE).toBe("credentials.json");
-    expect(CLAIM_FILE).toBe("agent-claim.json");
-    expect(credentialsFilePath("/d")).toBe(path.join("/d", "credentials.json"));
-    expect(claimFilePath("/d")).toBe(path.join("/d", "agent-claim.json"));
-  });
-});
 
 describe("Go JSON encoding", () => {
   it("escapes strings like encoding/json (HTML-safe, \\b \\f, U+2028)", () => {

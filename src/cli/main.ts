@@ -1,40 +1,60 @@
-// Entry point. The hot path (human, or agent with credentials) imports only node builtins and small
-// pure modules; commander, zod, undici and the solver load only when a command needs them.
-import { isatty } from "node:tty";
+// Entry point. The hot path (a human, a local command, or an agent with credentials) loads only node
+// built-ins and small modules; the network client, the solver and commander load only when needed.
 import { detectAgent } from "../detect/agents.js";
-import { decideStage1 } from "../core/decide.js";
-import { execPulumi, nestedWrapper } from "./exec.js";
-import { debug } from "./debug.js";
+import { readCommand } from "../core/commands.js";
+import { plan, type PlanFacts } from "../core/plan.js";
+import { execPulumi, locatePulumi, nestedWrapper } from "../run/exec-pulumi.js";
+import { debug } from "../log/debug.js";
+import { processIo, type Io } from "./io.js";
 
-async function main(argv: string[]): Promise<void> {
+/** `pulumi-agent`, `--help`, `-h`, `--version`: pulumi's own when it is installed, ours when it is not. */
+function isOwnSurface(argv: readonly string[]): boolean {
+  return argv.length === 0 || (argv.length === 1 && ["--help", "-h", "--version", "help"].includes(argv[0] as string));
+}
+
+async function main(argv: string[], io: Io): Promise<void> {
   if (argv[0] === "account") {
-    const { runAccountCommand } = await import("./account.js");
-    return runAccountCommand(argv.slice(1));
+    const { runAccountCommand } = await import("./account/program.js");
+    process.exitCode = await runAccountCommand(argv.slice(1), io);
+    return;
   }
   // `pulumi-agent -- <args>`: the rest is pulumi's, whatever its first word.
   const pulumiArgs = argv[0] === "--" ? argv.slice(1) : argv;
-  const env = process.env;
+  const { env } = io;
 
-  // Started by a parent pulumi-agent through a `pulumi` wrapper script: the parent already did the
-  // agent work, so this run only has to find the real pulumi.
+  // Started by a parent pulumi-agent through a `pulumi` wrapper script: the parent already did the agent
+  // work, so this run only has to find the real pulumi.
   if (nestedWrapper(env) !== undefined) {
     debug(env, "nested run through a pulumi wrapper: passthrough");
-    return execPulumi(pulumiArgs, { env });
+    return execPulumi(pulumiArgs, { env, stderr: io.stderr });
+  }
+  if (argv[0] !== "--" && isOwnSurface(pulumiArgs) && !locatePulumi(env).ok) {
+    const { printAbout } = await import("./about.js");
+    process.exitCode = printAbout(pulumiArgs, io);
+    return;
   }
 
-  // isatty(1), not process.stdout.isTTY: creating the stream object costs start-up time.
-  const detection = detectAgent(env, { stdoutIsTTY: isatty(1) });
-  const stage1 = decideStage1(pulumiArgs, detection);
-  if (stage1.kind === "passthrough") {
-    debug(env, `passthrough: ${stage1.reason}`);
-    return execPulumi(pulumiArgs, { env });
+  const detection = detectAgent(env, { stdoutIsTTY: io.stdoutIsTTY });
+  const facts: PlanFacts = {
+    form: "wrapper",
+    command: readCommand(pulumiArgs),
+    agent: { isAgent: detection.isAgent, name: detection.name, optedOut: detection.source === "disabled" },
+    env,
+    now: Date.now(),
+  };
+  const first = plan(facts);
+  if (first.kind === "exec") {
+    // A human, or a command that needs no credentials: nothing was read, nothing is added.
+    debug(env, `passthrough: ${first.reason}`);
+    return execPulumi(pulumiArgs, { env, childEnv: first.childEnv, stderr: io.stderr });
   }
-  debug(env, `agent detected: ${detection.name ?? "unknown"} (${detection.reason})`);
-  const { runAsAgent } = await import("./agent-run.js");
-  return runAsAgent(pulumiArgs, stage1.command, detection);
+  debug(env, `agent detected: ${detection.name ?? "unknown"} (${detection.reason}); ${facts.command.reason}`);
+  const { runWrapper } = await import("./wrapper.js");
+  return runWrapper(pulumiArgs, facts, io, detection.name);
 }
 
-main(process.argv.slice(2)).catch(async (err: unknown) => {
-  const { reportFatal } = await import("./fatal.js");
-  reportFatal(err);
+const io = processIo();
+main(process.argv.slice(2), io).catch(async (err: unknown) => {
+  const { reportError } = await import("./errors.js");
+  process.exit(reportError(err, io));
 });

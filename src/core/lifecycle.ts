@@ -10,6 +10,8 @@ export interface ClaimView {
   validUntil?: string | undefined;
   cloudUrl: string;
   claimUnavailableAt?: string | undefined;
+  /** Set while a signup is storing this account's credentials; left behind if that failed. */
+  pending?: boolean | undefined;
 }
 
 export interface AccountView {
@@ -68,4 +70,13 @@ export function formatValidFor(untilMs: number | undefined, nowMs: number): stri
   const hours = Math.floor((minutes % (24 * 60)) / 60);
   const mins = minutes % 60;
   return `${days ? `${days}d` : ""}${hours ? `${hours}h` : ""}${mins ? `${mins}m` : ""}`;
+}
+
+/** How early an access token counts as expiring: a refresh then still leaves pulumi time to work. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** The access token is expired, or expires within `marginMs`. */
+export function isTokenExpiring(account: AccountView, now: number, marginMs = REFRESH_MARGIN_MS): boolean {
+  const exp = parseTime(account.expiresAt);
+  return exp !== undefined && exp <= now + marginMs;
 }

@@ -1,4 +1,4 @@
-// Best-effort model detection, sent as `agentModel` at signup (reference §0 DetectModel).
+// Best-effort model detection, sent as `agentModel` at signup (as the Go CLI's agentdetect.DetectModel).
 // Signup path only (it may read files), never the hot path. Every failure means "unknown".
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -8,14 +8,42 @@ export type ReadTextFile = (file: string) => string | undefined;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Variables that name the model for any agent, first non-empty wins (the Go CLI's order). */
+const EXPLICIT_MODEL_VARS = ["PULUMI_AGENT_MODEL", "AI_AGENT_MODEL"] as const;
+
+/** Where one agent keeps its model: a variable, else a settings file in its config directory. */
+export interface ModelSource {
+  /** Our agent names (the detection's `name`, not the wire name) this source serves. */
+  readonly agents: readonly string[];
+  /** A variable holding the model itself, checked before any file. */
+  readonly modelVar?: string;
+  /** A variable naming the config directory; else `<home>/<homeDir>`. */
+  readonly dirVar?: string;
+  readonly homeDir: string;
+  /** Files in that directory, in order: the first one that names a model wins. */
+  readonly files: readonly string[];
+  readonly format: "json" | "toml";
+}
+
+export const MODEL_SOURCES: readonly ModelSource[] = [
+  {
+    agents: ["claude-code", "cowork"],
+    modelVar: "ANTHROPIC_MODEL",
+    dirVar: "CLAUDE_CONFIG_DIR",
+    homeDir: ".claude",
+    files: ["settings.json", "settings.local.json"],
+    format: "json",
+  },
+  // Codex keeps its config in $CODEX_HOME (default ~/.codex); the Go CLI reads ~/.codex only.
+  { agents: ["codex"], dirVar: "CODEX_HOME", homeDir: ".codex", files: ["config.toml"], format: "toml" },
+  { agents: ["gemini-cli"], homeDir: ".gemini", files: ["settings.json"], format: "json" },
+];
+
 /** Variables detectModel reads besides HOME/USERPROFILE (which test sandboxes set, not scrub). */
-export const MODEL_ENV_VARS = [
-  "PULUMI_AGENT_MODEL",
-  "AI_AGENT_MODEL",
-  "ANTHROPIC_MODEL",
-  "CLAUDE_CONFIG_DIR",
-  "CODEX_HOME",
-] as const;
+export const MODEL_ENV_VARS: readonly string[] = [
+  ...EXPLICIT_MODEL_VARS,
+  ...MODEL_SOURCES.flatMap((s) => [s.modelVar, s.dirVar].filter((v): v is string => v !== undefined)),
+];
 
 const MAX_MODEL_CHARS = 128;
 
@@ -126,45 +154,38 @@ function safeRead(readTextFile: ReadTextFile, file: string): string | undefined 
 }
 
 /**
- * The model the agent uses, best effort: PULUMI_AGENT_MODEL, AI_AGENT_MODEL, then per agent
- * (claude-code/cowork: ANTHROPIC_MODEL, then Claude settings; codex: config.toml; gemini-cli: settings).
+ * The model the agent uses, best effort: PULUMI_AGENT_MODEL, AI_AGENT_MODEL, then the agent's source in
+ * MODEL_SOURCES (claude-code/cowork: ANTHROPIC_MODEL, then Claude settings; codex: config.toml;
+ * gemini-cli: settings). `agentName` is our name (detection `name`), not the wire name.
  */
 export function detectModel(
   agentName: string | undefined,
   env: Env,
   readTextFile: ReadTextFile = readTextFileOrUndefined,
 ): string | undefined {
-  const explicit = fromEnv(env, "PULUMI_AGENT_MODEL") ?? fromEnv(env, "AI_AGENT_MODEL");
-  if (explicit !== undefined) return explicit;
-
-  const read = (...parts: string[]): string | undefined => safeRead(readTextFile, path.join(...parts));
-  const configured = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === "" ? undefined : v;
-  };
-  const home = (): string | undefined => homeDir(env);
-
-  switch (agentName) {
-    case "claude-code":
-    case "cowork": {
-      const fromVar = fromEnv(env, "ANTHROPIC_MODEL");
-      if (fromVar !== undefined) return fromVar;
-      const h = home();
-      const dir = configured("CLAUDE_CONFIG_DIR") ?? (h === undefined ? undefined : path.join(h, ".claude"));
-      if (dir === undefined) return undefined;
-      return jsonModel(read(dir, "settings.json")) ?? jsonModel(read(dir, "settings.local.json"));
-    }
-    case "codex": {
-      // Codex keeps its config in $CODEX_HOME (default ~/.codex).
-      const h = home();
-      const dir = configured("CODEX_HOME") ?? (h === undefined ? undefined : path.join(h, ".codex"));
-      return dir === undefined ? undefined : tomlTopLevelModel(read(dir, "config.toml"));
-    }
-    case "gemini-cli": {
-      const h = home();
-      return h === undefined ? undefined : jsonModel(read(h, ".gemini", "settings.json"));
-    }
-    default:
-      return undefined;
+  for (const v of EXPLICIT_MODEL_VARS) {
+    const explicit = fromEnv(env, v);
+    if (explicit !== undefined) return explicit;
   }
+  const source = agentName === undefined ? undefined : MODEL_SOURCES.find((s) => s.agents.includes(agentName));
+  if (source === undefined) return undefined;
+
+  if (source.modelVar !== undefined) {
+    const fromVar = fromEnv(env, source.modelVar);
+    if (fromVar !== undefined) return fromVar;
+  }
+  const configured = source.dirVar === undefined ? undefined : env[source.dirVar]?.trim();
+  let dir: string | undefined;
+  if (configured !== undefined && configured !== "") dir = configured;
+  else {
+    const h = homeDir(env);
+    dir = h === undefined ? undefined : path.join(h, source.homeDir);
+  }
+  if (dir === undefined) return undefined;
+  const parse = source.format === "json" ? jsonModel : tomlTopLevelModel;
+  for (const file of source.files) {
+    const model = parse(safeRead(readTextFile, path.join(dir, file)));
+    if (model !== undefined) return model;
+  }
+  return undefined;
 }

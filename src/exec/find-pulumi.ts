@@ -3,12 +3,29 @@
 // through (a shell script named `pulumi` that calls pulumi-agent).
 import { accessSync, constants, realpathSync, statSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { explicitCandidates, isBatchFile, pathExtensions, splitWindowsPath, winEnv } from "./windows.js";
 
 /** Set in the child's env: "<our pid>:<the pulumi we started>". */
 export const GUARD_VAR = "PULUMI_AGENT_EXEC_GUARD";
 /** Nesting depth, as a hard stop whatever else goes wrong. */
 export const DEPTH_VAR = "PULUMI_AGENT_DEPTH";
 export const MAX_DEPTH = 4;
+
+/** How to get the Pulumi CLI, for every message that says it is missing. */
+export function installHint(platform: NodeJS.Platform = process.platform): string {
+  const install = platform === "win32" ? "e.g. `winget install pulumi` or `choco install pulumi`" : "e.g. `curl -fsSL https://get.pulumi.com | sh`";
+  return `Install it (https://www.pulumi.com/docs/install/, ${install}) or set PULUMI_AGENT_PULUMI_BIN to its path.`;
+}
+
+/** The file-system questions the search asks; injected by tests that model a Windows disk. */
+export interface FsProbe {
+  /** A regular file we may run: on Windows any regular file, elsewhere one with an x bit for us. */
+  isExecutableFile(p: string, platform: NodeJS.Platform): boolean;
+  /** The resolved path, or `p` itself when it cannot be resolved. */
+  realpath(p: string): string;
+  /** The text of a small file (at most 4 KiB: a script or shim, never a real pulumi), else undefined. */
+  smallFileText(p: string): string | undefined;
+}
 
 export interface FindOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -17,66 +34,83 @@ export interface FindOptions {
   selfPaths: string[];
   /** Candidates to skip because a parent pulumi-agent already ran them and they led back to us. */
   skip?: string[];
+  /** Defaults to the real file system. */
+  fs?: FsProbe;
 }
 
 export type FindResult =
   | { ok: true; path: string; source: "PULUMI_AGENT_PULUMI_BIN" | "PATH"; skipped: string[] }
   | { ok: false; reason: "not-found" | "explicit-missing" | "explicit-is-self"; message: string; skipped: string[] };
 
-function safeRealpath(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
+const SMALL_FILE = 4096;
 
-function isExecutableFile(p: string, platform: NodeJS.Platform): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    if (platform === "win32") return true;
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A script whose shebang runs our launcher, or whose realpath is one of our files. */
-function isSelf(candidate: string, selfReal: Set<string>): boolean {
-  return selfReal.has(safeRealpath(candidate));
-}
+const realFs: FsProbe = {
+  isExecutableFile(p, platform) {
+    try {
+      if (!statSync(p).isFile()) return false;
+      if (platform === "win32") return true;
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  realpath(p) {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  },
+  smallFileText(p) {
+    try {
+      if (statSync(p).size > SMALL_FILE) return undefined;
+      return readFileSync(p, "utf8");
+    } catch {
+      return undefined; // unreadable: let it be tried
+    }
+  },
+};
 
 export function findRealPulumi(o: FindOptions): FindResult {
   const platform = o.platform ?? process.platform;
-  const selfReal = new Set(o.selfPaths.map(safeRealpath));
-  const skipReal = new Set((o.skip ?? []).map(safeRealpath));
+  const fs = o.fs ?? realFs;
+  const win = platform === "win32";
+  // Windows paths ignore case: compare resolved paths in one case there.
+  const key = (p: string) => (win ? fs.realpath(p).toLowerCase() : fs.realpath(p));
+  const selfReal = new Set(o.selfPaths.map(key));
+  const skipReal = new Set((o.skip ?? []).map(key));
   const skipped: string[] = [];
+  const exts = win ? pathExtensions(o.env) : [""];
 
   const explicit = o.env.PULUMI_AGENT_PULUMI_BIN;
   if (explicit) {
-    if (!isExecutableFile(explicit, platform)) {
-      return { ok: false, reason: "explicit-missing", skipped, message: `PULUMI_AGENT_PULUMI_BIN is set to ${explicit}, which is not an executable file. Point it at the real pulumi binary, or unset it to search PATH.` };
+    // On Windows `C:\tools\pulumi` means C:\tools\pulumi.exe (or .cmd ...), as for Go's exec.LookPath.
+    const tries = win ? explicitCandidates(explicit, exts) : [explicit];
+    const found = tries.find((p) => fs.isExecutableFile(p, platform));
+    if (found === undefined) {
+      const also = win && exts.length ? ` (nor with ${exts.join(", ")} appended)` : "";
+      return { ok: false, reason: "explicit-missing", skipped, message: `PULUMI_AGENT_PULUMI_BIN is set to ${explicit}, which is not an executable file${also}. Point it at the real pulumi binary, or unset it to search PATH.` };
     }
-    if (isSelf(explicit, selfReal) || skipReal.has(safeRealpath(explicit))) {
-      return { ok: false, reason: "explicit-is-self", skipped, message: `PULUMI_AGENT_PULUMI_BIN points at pulumi-agent itself (${explicit}); that would run forever. Point it at the real pulumi binary.` };
+    if (selfReal.has(key(found)) || skipReal.has(key(found))) {
+      return { ok: false, reason: "explicit-is-self", skipped, message: `PULUMI_AGENT_PULUMI_BIN points at pulumi-agent itself (${found}); that would run forever. Point it at the real pulumi binary.` };
     }
-    return { ok: true, path: explicit, source: "PULUMI_AGENT_PULUMI_BIN", skipped };
+    return { ok: true, path: found, source: "PULUMI_AGENT_PULUMI_BIN", skipped };
   }
 
-  const pathVar = o.env.PATH ?? o.env.Path ?? "";
-  const sep = platform === "win32" ? ";" : ":";
-  const exts = platform === "win32" ? (o.env.PATHEXT ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean) : [""];
+  const dirs = win ? splitWindowsPath(winEnv(o.env, "PATH") ?? "") : (o.env.PATH ?? o.env.Path ?? "").split(":");
+  const join = win ? path.win32.join : path.posix.join;
   const seen = new Set<string>();
-  for (const dir of pathVar.split(sep)) {
+  // Every directory in PATH order, and within a directory every PATHEXT extension in order.
+  for (const dir of dirs) {
     if (!dir) continue;
     for (const ext of exts) {
-      const candidate = path.join(dir, `pulumi${ext.toLowerCase()}`);
-      if (!isExecutableFile(candidate, platform)) continue;
-      const real = safeRealpath(candidate);
+      const candidate = join(dir, `pulumi${ext}`);
+      if (!fs.isExecutableFile(candidate, platform)) continue;
+      const real = key(candidate);
       if (seen.has(real)) continue;
       seen.add(real);
-      if (selfReal.has(real) || skipReal.has(real) || launchesSelf(candidate, selfReal)) {
+      if (selfReal.has(real) || skipReal.has(real) || launchesSelf(candidate, selfReal, win, fs)) {
         skipped.push(candidate);
         continue;
       }
@@ -90,23 +124,21 @@ export function findRealPulumi(o: FindOptions): FindResult {
     message:
       "could not find the Pulumi CLI on PATH" +
       (skipped.length ? ` (skipped ${skipped.join(", ")}: they run pulumi-agent itself)` : "") +
-      ". Install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`) " +
-      "or set PULUMI_AGENT_PULUMI_BIN to its path. `pulumi-agent account bootstrap` works without it.",
+      `. ${installHint(platform)} \`pulumi-agent account bootstrap\` works without it.`,
   };
 }
 
-/** Small scripts (npm shims, `#!/usr/bin/env pulumi-agent`) that obviously run us. */
-function launchesSelf(candidate: string, selfReal: Set<string>): boolean {
-  try {
-    const st = statSync(candidate);
-    if (st.size > 4096) return false; // a real pulumi is a large binary; only peek at small scripts
-    const head = readFileSync(candidate, "utf8");
-    if (!head.startsWith("#!")) return false;
-    if (/\bpulumi-agent(\.js)?\b/.test(head)) return true;
-    for (const self of selfReal) if (head.includes(self)) return true;
-  } catch {
-    // unreadable: let it be tried
-  }
+/**
+ * Small scripts that obviously run us: a `#!/usr/bin/env pulumi-agent` script, a shell wrapper,
+ * or on Windows a .cmd/.bat shim (npm's cmd-shim names `...\pulumi-agent\bin\pulumi-agent.js`).
+ */
+function launchesSelf(candidate: string, selfReal: Set<string>, win: boolean, fs: FsProbe): boolean {
+  const head = fs.smallFileText(candidate);
+  if (head === undefined) return false;
+  if (!head.startsWith("#!") && !(win && isBatchFile(candidate))) return false;
+  if (/\bpulumi-agent(\.js)?\b/.test(head)) return true;
+  const text = win ? head.toLowerCase() : head;
+  for (const self of selfReal) if (text.includes(self)) return true;
   return false;
 }
 

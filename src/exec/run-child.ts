@@ -3,17 +3,44 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { isatty } from "node:tty";
+import { AgentError } from "../core/errors.js";
+import { cmdInvocation, firstUnpassableArgument, isBatchFile, type Env } from "./windows.js";
 
 export interface ChildOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
-export class SpawnError extends Error {
+/** pulumi could not be started; `exitCode` is the shell's: 127 not found, 126 found but not runnable. */
+export class SpawnError extends AgentError {
   override name = "SpawnError";
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
+}
+
+/** How to start `file args...`: the process to create and its exact argument vector. */
+export interface SpawnPlan {
+  command: string;
+  args: string[];
+  /** Windows only: `args` are already quoted for the command line (the cmd.exe route). */
+  windowsVerbatimArguments?: true;
+}
+
+/**
+ * Anything but a Windows batch file is started directly with its arguments as given. A `.cmd` /
+ * `.bat` file (how npm installs a `pulumi` on Windows) runs through cmd.exe with a command line
+ * escaped so that every argument reaches the program behind the batch file unchanged.
+ */
+export function spawnPlan(file: string, args: readonly string[], env: Env, platform: NodeJS.Platform = process.platform): SpawnPlan {
+  if (platform !== "win32" || !isBatchFile(file)) return { command: file, args: [...args] };
+  const bad = firstUnpassableArgument(args);
+  if (bad >= 0) {
+    // The argument itself stays out of the message: it may be a secret (`pulumi config set --secret`).
+    throw new SpawnError(`cannot pass argument ${bad + 1} to ${file}: it contains a line break, which cmd.exe cannot hand to a .cmd/.bat file.`, {
+      code: "argument-not-passable",
+      hint: "Set PULUMI_AGENT_PULUMI_BIN to pulumi.exe (it takes any argument), or pass the value another way (a file, or stdin).",
+      exitCode: 126,
+    });
   }
+  return { ...cmdInvocation(file, args, env), windowsVerbatimArguments: true };
 }
 
 /**
@@ -29,8 +56,13 @@ function signalsToForward(stdinIsTTY: boolean): NodeJS.Signals[] {
 
 export function runChild(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
-    const needsShell = process.platform === "win32" && /\.(cmd|bat)$/i.test(file);
-    const child = spawn(file, [...args], { stdio: "inherit", env, shell: needsShell, windowsHide: false });
+    const plan = spawnPlan(file, args, env); // a refusal here rejects the promise
+    const child = spawn(plan.command, plan.args, {
+      stdio: "inherit",
+      env,
+      windowsHide: false,
+      ...(plan.windowsVerbatimArguments ? { windowsVerbatimArguments: true } : {}),
+    });
     // isatty(0), not process.stdin: touching process.stdin would create a stream on pulumi's stdin.
     const forwarded = signalsToForward(isatty(0));
     const handlers = new Map<NodeJS.Signals, () => void>();
@@ -54,8 +86,15 @@ export function runChild(file: string, args: readonly string[], env: NodeJS.Proc
     };
     child.once("error", (err: NodeJS.ErrnoException) => {
       cleanup();
-      const code = err.code === "ENOENT" ? 127 : 126;
-      reject(new SpawnError(`could not start ${file}: ${err.message}`, code));
+      const notFound = err.code === "ENOENT";
+      reject(
+        new SpawnError(`could not start ${file}: ${err.message}`, {
+          code: notFound ? "pulumi-not-found" : "pulumi-not-runnable",
+          hint: notFound ? "Check that it still exists, or set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary." : "Check that it is an executable you may run, or set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary.",
+          exitCode: notFound ? 127 : 126,
+          cause: err,
+        }),
+      );
     });
     child.once("exit", (code, signal) => {
       cleanup();

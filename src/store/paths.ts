@@ -34,8 +34,28 @@ export function credentialsDir(env: Env = process.env): string {
 export function sharedAgentDir(env: Env = process.env, platform: NodeJS.Platform = process.platform): string {
   const explicit = env.PULUMI_AGENT_SHARED_DIR;
   if (explicit) return explicit;
-  if (platform === "win32") return path.win32.join(os.tmpdir(), ".pulumi");
+  if (platform === "win32") return path.win32.join(windowsTempDir(env), ".pulumi");
   return "/tmp/.pulumi";
+}
+
+/**
+ * Go's os.TempDir() on Windows, from the given env rather than this process's: GetTempPath2 takes
+ * the first set of %TMP%, %TEMP%, %USERPROFILE%, else the Windows directory (%SystemRoot%), and Go drops the
+ * trailing backslash except after a drive root (`C:\`). Variable names ignore case on Windows.
+ * (A SYSTEM process gets C:\Windows\SystemTemp from GetTempPath2 whatever the env says.)
+ */
+export function windowsTempDir(env: Env): string {
+  const dir = winEnv(env, "TMP") || winEnv(env, "TEMP") || winEnv(env, "USERPROFILE") || winEnv(env, "SystemRoot") || winEnv(env, "windir") || "C:\\Windows";
+  const withSlash = dir.endsWith("\\") ? dir : `${dir}\\`;
+  return /^[A-Za-z]:\\$/.test(withSlash) ? withSlash : withSlash.slice(0, -1);
+}
+
+function winEnv(env: Env, name: string): string | undefined {
+  const exact = env[name];
+  if (exact !== undefined) return exact;
+  const upper = name.toUpperCase();
+  for (const key of Object.keys(env)) if (key.toUpperCase() === upper) return env[key];
+  return undefined;
 }
 
 export function credentialsFilePath(dir: string): string {

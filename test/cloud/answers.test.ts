@@ -2,7 +2,7 @@
 // required; every other field is judged alone, dropped by name (never by value) when unusable.
 import { describe, expect, it } from "vitest";
 import { droppedLines, readRefreshAnswer, readSignupAnswer, readUserAnswer, tokenProblem } from "../../src/cloud/answers.js";
-import { redact } from "../../src/cli/debug.js";
+import { redact } from "../../src/log/debug.js";
 
 const TOKENS = { accessToken: "pul-agent-0123456789abcdef", claimToken: "claim_TOKEN-123" };
 

@@ -15,7 +15,7 @@ export const LOOPBACK_GUARD = path.join(REPO_ROOT, "test", "support", "loopback-
 /** Remove every agent marker, every PULUMI_* variable and proxy settings from an env object. */
 export function scrubInPlace(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const key of Object.keys(env)) {
-    if (isAgentOrPulumiVar(key) || /^(https?|no|all)_proxy$/i.test(key)) {
+    if (isAgentOrPulumiVar(key, env[key]) || /^(https?|no|all)_proxy$/i.test(key)) {
       delete env[key];
     }
   }

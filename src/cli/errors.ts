@@ -1,0 +1,81 @@
+// The one place that turns a failure into output and an exit status: one paragraph on stderr (what
+// happened, what to do), or with --json a {"error": {code, message, hint}} document on stdout. Tokens
+// never appear in either.
+import { AgentError, describeError } from "../core/errors.js";
+import type { Failure } from "../core/plan.js";
+import { debugEnabled, redact } from "../log/debug.js";
+import type { Io } from "./io.js";
+
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Any thrown value as one of our errors: ours as they are, a cancellation, or an internal error. */
+export function asAgentError(err: unknown, cancelledBy?: NodeJS.Signals): AgentError {
+  if (cancelledBy || (err instanceof Error && err.name === "AbortError")) {
+    return new AgentError("Cancelled; nothing was stored.", { code: "cancelled", exitCode: SIGNAL_EXIT[cancelledBy ?? "SIGINT"] ?? 130 });
+  }
+  if (err instanceof AgentError) return err;
+  const e = err as Error & { exitCode?: unknown; code?: unknown; hint?: unknown };
+  // Errors of our layers that do not extend AgentError yet carry an exit status of their own.
+  if (e instanceof Error && typeof e.exitCode === "number") {
+    return new AgentError(e.message, { code: typeof e.code === "string" ? e.code : "error", hint: typeof e.hint === "string" ? e.hint : undefined, exitCode: e.exitCode });
+  }
+  if (e instanceof Error && ["StoreError", "CloudError", "PowBudgetError", "PowDifficultyError", "PowChallengeError"].includes(e.name)) {
+    return new AgentError(e.message, { code: typeof e.code === "string" ? e.code : e.name.replace(/Error$/, "").toLowerCase() });
+  }
+  const message = e instanceof Error ? e.message : String(err);
+  return new AgentError(`Unexpected error: ${message}`, {
+    code: "internal-error",
+    hint: "This is a bug in pulumi-agent: please report it with the output of the same command run with PULUMI_AGENT_DEBUG=1.",
+    cause: err,
+  });
+}
+
+/** A plan's refusal: its message and hint, plus the agent-facing blocks printed before them. */
+export class PlanFailure extends AgentError {
+  override name = "PlanFailure";
+  readonly blocks: string | undefined;
+  constructor(f: Failure) {
+    super(f.message, { code: f.code, hint: f.hint, exitCode: f.exitCode });
+    this.blocks = f.blocks;
+  }
+}
+
+export function failureError(f: Failure): PlanFailure {
+  return new PlanFailure(f);
+}
+
+/** Print the error (text on stderr, or JSON on stdout) and return the exit status to end with. */
+export function reportError(err: unknown, io: Io, o: { json?: boolean; blocks?: string | undefined; cancelledBy?: NodeJS.Signals | undefined } = {}): number {
+  const e = asAgentError(err, o.cancelledBy);
+  const blocks = o.blocks ?? (e instanceof PlanFailure ? e.blocks : undefined);
+  if (blocks) io.stderr(blocks);
+  if (o.json) {
+    const body = { error: { code: e.code, message: redact(e.message), ...(e.hint ? { hint: redact(e.hint) } : {}) } };
+    io.stdout(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    io.stderr(`pulumi-agent: ${redact(describeError(e))}\n`);
+  }
+  if (e.code === "internal-error" && debugEnabled(io.env) && e.cause instanceof Error && e.cause.stack) io.stderr(`${redact(e.cause.stack)}\n`);
+  return e.exitCode;
+}
+
+/** Ctrl-C / SIGTERM while we work (not while pulumi runs): cancel, and remember which signal it was. */
+export function cancelOnSignals(): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
+  const ac = new AbortController();
+  let got: NodeJS.Signals | undefined;
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((sig) => {
+    const h = () => {
+      got ??= sig;
+      ac.abort(sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  return {
+    signal: ac.signal,
+    received: () => got,
+    dispose: () => {
+      for (const [sig, h] of handlers) process.removeListener(sig, h);
+    },
+  };
+}

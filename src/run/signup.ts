@@ -1,0 +1,149 @@
+// Create an agent account (docs/compatibility.md#signup): challenge → proof of work → signup → claim link
+// → /api/user → store. The POST is the one irreversible step: from the moment its answer arrives the
+// claim link is printed and persisted before anything else can fail, and the claim file carries a
+// "pending" mark until the credentials are stored, so an interrupted run is reported by the next one
+// instead of being replaced by another orphan account. Runs while the caller holds the signup lock.
+import { CloudClient } from "../cloud/client.js";
+import { userAgent } from "../cloud/user-agent.js";
+import { PowChallengeError, solveChallenge } from "../pow/index.js";
+import { claimUrlFor } from "../core/claim-url.js";
+import { signupLines } from "../core/messages.js";
+import { AgentError } from "../core/errors.js";
+import { claimFilePath, credentialsFilePath } from "../core/paths.js";
+import { updateCredentialsFile, withAccount, type StoredAccount } from "../store/credentials.js";
+import { readClaimFile, updateClaimFile, writeClaimFile, type ClaimRecord } from "../store/claim.js";
+import { archiveClaim } from "../store/claim-history.js";
+import { isClaimOpen } from "../core/lifecycle.js";
+import { addSecret, debug } from "../log/debug.js";
+import { progressPrinter } from "./progress.js";
+import { PENDING_KEY } from "./gather.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface SignupInput {
+  cloudUrl: string;
+  storeDir: string;
+  env: Env;
+  /** What we send as agentName (the Go CLI's name where it has one). */
+  agentName: string | undefined;
+  agentModel: string | undefined;
+  signal: AbortSignal;
+  /** Where our messages go (stderr). */
+  write: (text: string) => void;
+}
+
+export interface SignupOutcome {
+  claimUrl: string;
+  username: string | undefined;
+}
+
+function numberFromEnv(env: Env, name: string, fallback: number): number {
+  const v = Number(env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+export async function signupAgentAccount(input: SignupInput): Promise<SignupOutcome> {
+  const { cloudUrl, env } = input;
+  const consoleDomain = env.PULUMI_CONSOLE_DOMAIN || undefined;
+  const trace = (m: string) => debug(env, m);
+  const client = new CloudClient({
+    baseUrl: cloudUrl,
+    userAgent: userAgent(input.agentName),
+    timeoutMs: numberFromEnv(env, "PULUMI_AGENT_HTTP_TIMEOUT_MS", 15_000),
+    signal: input.signal,
+    onRetry: (r) => trace(`retrying ${r.route} in ${r.delayMs} ms (attempt ${r.attempt}: ${r.reason})`),
+    retries: { attempts: 4, baseDelayMs: numberFromEnv(env, "PULUMI_AGENT_RETRY_BASE_MS", 1000), maxDelayMs: 30_000 },
+  });
+
+  const challenge = await client.getChallenge();
+  trace(`challenge ${challenge.challengeID}: ${challenge.challengeData}`);
+  const progress = progressPrinter(input.write);
+  const solved = await solveChallenge(challenge.challengeData, {
+    signal: input.signal,
+    budgetMs: numberFromEnv(env, "PULUMI_AGENT_POW_BUDGET_MS", 90_000),
+    onProgress: progress.update,
+  })
+    .catch((err: unknown) => {
+      if (err instanceof PowChallengeError) {
+        throw new AgentError(`${cloudUrl} sent a signup challenge pulumi-agent cannot solve (${err.message}: ${JSON.stringify(challenge.challengeData)}).`, {
+          code: "challenge-invalid",
+          hint: "Try again later; if it keeps happening, the service's agent signup protocol may have changed: update pulumi-agent.",
+        });
+      }
+      throw err;
+    })
+    .finally(progress.done);
+  trace(`proof of work solved: nonce ${solved.nonce} in ${Math.round(solved.durationMs)} ms (${solved.engine}, ${solved.threads} thread(s), ${solved.hashes} hashes)`);
+
+  // ---- the irreversible step ----
+  const signup = await client.signup({
+    challengeID: challenge.challengeID,
+    challengeResult: solved.nonce,
+    ...(input.agentName ? { agentName: input.agentName } : {}),
+    ...(input.agentModel ? { agentModel: input.agentModel } : {}),
+    ...(solved.durationMs > 0 ? { challengeSolveDurationMs: Math.round(solved.durationMs) } : {}),
+  });
+  addSecret(signup.accessToken);
+  addSecret(signup.refreshToken);
+  addSecret(signup.claimToken);
+  const claimUrl = claimUrlFor(cloudUrl, signup.claimToken, consoleDomain);
+  // The claim link is the only way to recover the account: shown and persisted before anything else.
+  input.write(signupLines(claimUrl));
+  const claimPath = claimFilePath(input.storeDir);
+  await keepPreviousClaim(input.storeDir, signup.claimToken, input.write);
+  const claim: ClaimRecord = {
+    claimUrl,
+    claimToken: signup.claimToken,
+    validUntil: signup.claimTokenValidUntil ?? "",
+    cloudUrl,
+    [PENDING_KEY]: true,
+  };
+  await writeClaimFile(claimPath, claim);
+
+  // Who the account is: best effort, the account works without it (pulumi asks /api/user itself).
+  const user = await client.getUser(signup.accessToken).catch((err: unknown) => {
+    trace(`/api/user after signup failed (${(err as Error).message}); storing what the signup answer said`);
+    return signup.user ? { ...signup.user, tokenInfo: undefined } : undefined;
+  });
+  const account: StoredAccount = {
+    accessToken: signup.accessToken,
+    ...(signup.refreshToken ? { refreshToken: signup.refreshToken } : {}),
+    ...(user?.login ? { username: user.login } : {}),
+    ...(user?.organizations?.length ? { organizations: user.organizations } : {}),
+    lastValidatedAt: new Date().toISOString(),
+    tokenInformation: {
+      name: user?.tokenInfo?.name ?? "",
+      ...(user?.tokenInfo?.organization ? { organization: user.tokenInfo.organization } : {}),
+      ...(user?.tokenInfo?.team ? { team: user.tokenInfo.team } : {}),
+      ...(signup.accessTokenValidUntil ? { expiresAt: signup.accessTokenValidUntil } : {}),
+    },
+  };
+  trace(`signed up as ${user?.login ?? "(unknown login)"}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
+  await updateCredentialsFile(credentialsFilePath(input.storeDir), (creds) => withAccount(creds, cloudUrl, account, { setCurrentIfNone: true }));
+  // Stored: the claim is complete.
+  await updateClaimFile(claimPath, (c) => {
+    if (!c || c.claimToken !== signup.claimToken) return c;
+    const { [PENDING_KEY]: _done, ...rest } = c;
+    return rest as ClaimRecord;
+  });
+  trace(`stored in ${input.storeDir}`);
+  return { claimUrl, username: user?.login };
+}
+
+/**
+ * agent-claim.json holds one claim (the Go CLI's shape). If it still holds another account's open claim
+ * (after `pulumi logout` by a pulumi that leaves it, `--new-account`, or a claim for another cloud),
+ * archive it and say so: the claim link is the only way to recover that account.
+ */
+async function keepPreviousClaim(dir: string, newClaimToken: string, write: (text: string) => void): Promise<void> {
+  const previous = await readClaimFile(claimFilePath(dir));
+  if (previous.kind !== "ok" || previous.claim.claimToken === newClaimToken || !isClaimOpen(previous.claim, Date.now())) return;
+  // On stderr first: even if archiving fails, the link is not lost.
+  write(`pulumi-agent: an earlier agent account (${previous.claim.cloudUrl}) can still be claimed until ${previous.claim.validUntil}: ${previous.claim.claimUrl}\n`);
+  try {
+    await archiveClaim(dir, previous.claim);
+    write("  It is kept in agent-claim-history.json and shown by `pulumi-agent account status`.\n");
+  } catch (err) {
+    write(`  It could not be archived (${(err as Error).message}): copy the link above.\n`);
+  }
+}
