@@ -79,6 +79,7 @@ export function probeClient(baseUrl: string, userAgent: string, timeoutMs = 5000
  * GET /api/agents/signup/validate/{claimToken}, read as the Go CLI reads it: any 2xx is claimable
  * whatever its body (details only when they parse); a 404 whose Go error code is 404 (a non-JSON 404
  * body counts as code 404) is not claimable; everything else is an error ("unknown" to the caller).
+ * See docs/compatibility.md#claim-validation.
  */
 export type ClaimValidation = { claimable: true; details?: AgentClaimResponse } | { claimable: false };
 
@@ -95,7 +96,7 @@ export function goPathEscape(s: string): string {
 /**
  * A 4xx/5xx body decoded as Go's json.Unmarshal into `{code int; message string}` would: undefined
  * when Go's decoding fails (then the Go client takes the HTTP status as the code and the raw body as
- * the message); `null` and missing fields decode to zero values.
+ * the message); `null` and missing fields decode to zero values (docs/compatibility.md#error-bodies).
  */
 export function goErrorBody(text: string): { code: number; message: string } | undefined {
   let json: unknown;
@@ -178,7 +179,7 @@ export class CloudClient {
     const answer = await this.call(ENDPOINTS.validate, {
       path: `/api/agents/signup/validate/${goPathEscape(claimToken)}`,
       route,
-      secrets: [claimToken],
+      secrets: [claimToken, goPathEscape(claimToken)],
       pass: [404],
     });
     if (answer.status === 404) {
@@ -197,8 +198,9 @@ export class CloudClient {
   }
 
   /**
-   * POST /api/oauth/token, form-encoded `grant_type=refresh_token&refresh_token=<rt>`. Never retried
-   * (it rotates tokens). A refusal (400 invalid_grant, 401) is a CloudError of kind "refresh-refused".
+   * POST /api/oauth/token, form-encoded `grant_type=refresh_token&refresh_token=<rt>`
+   * (docs/compatibility.md#token-refresh). Never retried (it rotates tokens). A refusal (400
+   * invalid_grant, 401) is a CloudError of kind "refresh-refused".
    */
   async refresh(refreshToken: string): Promise<RefreshAnswer> {
     const route = "/api/oauth/token";

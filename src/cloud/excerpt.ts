@@ -2,6 +2,7 @@
 // for error messages: no markup, no control characters, no token we sent, at most a few words.
 
 export const EXCERPT_CHARS = 80;
+const MIN_SECRET_CHARS = 6;
 
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates, BOM: never printed.
 // eslint-disable-next-line no-control-regex
@@ -20,7 +21,8 @@ export function excerpt(text: string, secrets: readonly (string | undefined)[] =
     s = title ?? s.replace(/<(script|style)[\s\S]*?<\/\1\s*>/gi, " ").replace(/<[^>]*>?/g, " ");
     s = s.replace(/&(lt|gt|amp|quot|#39|nbsp);/g, (_m, e: string) => ({ lt: "<", gt: ">", amp: "&", quot: '"', "#39": "'", nbsp: " " })[e] ?? " ");
   }
-  for (const secret of secrets) if (secret) s = s.split(secret).join("[redacted]");
+  // A very short "secret" would shred the text; real tokens are long.
+  for (const secret of secrets) if (secret && secret.length >= MIN_SECRET_CHARS) s = s.split(secret).join("[redacted]");
   for (const re of TOKEN_SHAPES) s = s.replace(re, "[redacted]");
   s = s.replace(UNPRINTABLE, " ").replace(/\s+/g, " ").trim();
   const chars = [...s]; // whole code points: never cut a surrogate pair

@@ -97,7 +97,7 @@ export const ClaimEntity = z.object({
 });
 export type ClaimEntity = z.infer<typeof ClaimEntity>;
 
-/** AgentClaimResponse (seed 001): shared by validate, preview (dryRun) and commit. */
+/** AgentClaimResponse: shared by validate, preview (dryRun) and commit. */
 export const AgentClaimResponse = z.object({
   agent: z.object({
     login: z.string().min(1),

@@ -1,7 +1,8 @@
 // Times the service sends, read the way Go's time.Time reads JSON (RFC 3339: date, "T", time,
 // optional fraction, "Z" or ±hh:mm) plus the obvious near-misses (a space or a lower-case "t" for the
 // "T", "z", "+hhmm" or "+hh" zones, a comma before the fraction, no zone at all = UTC), and written
-// back as `toISOString()`, which every Go version parses. Anything else is not a time.
+// back as `toISOString()`, which every Go version parses (docs/compatibility.md#times). Anything else
+// is not a time.
 
 const SHAPE =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;

@@ -32,7 +32,7 @@ export interface Exchange {
   route: string;
   what: string;
   base: string;
-  /** Values that must never appear in a message (the tokens this request carries). */
+  /** Values that must never appear in a message (the tokens this request carries, also as escaped in the path). */
   secrets: readonly (string | undefined)[];
   /** Where proxy settings are read (default process.env). */
   env?: Env;
@@ -73,8 +73,8 @@ export function abortError(): Error {
 }
 
 /** The part of an address shown in messages: origin and path, no user info, no query. */
-export function shownAddress(url: URL): string {
-  return excerpt(`${url.origin}${url.pathname === "/" ? "" : url.pathname}`);
+export function shownAddress(url: URL, secrets: readonly (string | undefined)[] = []): string {
+  return excerpt(`${url.origin}${url.pathname === "/" ? "" : url.pathname}`, secrets);
 }
 
 export async function exchange(x: Exchange): Promise<Answer> {
@@ -83,7 +83,8 @@ export async function exchange(x: Exchange): Promise<Answer> {
   const doFetch = await fetcher(x.env ?? process.env);
   let url = new URL(x.url);
   const origin = url.origin;
-  const details = { route: x.route, url: shownAddress(url) };
+  // The route, not the path: a validate path carries the claim token.
+  const details = { route: x.route, url: `${x.base}${x.route}` };
   try {
     for (let hop = 0; ; hop++) {
       const res = await doFetch(url.href, { method: x.method, headers: x.headers, body: x.body, signal, redirect: "manual" });
@@ -98,7 +99,7 @@ export async function exchange(x: Exchange): Promise<Answer> {
       } catch {
         throw redirectError(x, res.status, "to an address that is not a URL", details);
       }
-      const to = shownAddress(target);
+      const to = shownAddress(target, x.secrets);
       if (x.method !== "GET") {
         throw redirectError(x, res.status, `to ${to}; pulumi-agent never re-sends a ${x.method}`, { ...details, location: target.origin });
       }

@@ -35,3 +35,10 @@ describe("excerpt", () => {
     expect(excerpt(" \n\t ")).toBe("");
   });
 });
+
+describe("excerpt secrets", () => {
+  it("a secret too short to be a token does not shred the text", () => {
+    expect(excerpt("https://host/api/user", ["t", "ab"])).toBe("https://host/api/user");
+    expect(excerpt("value abcdef here", ["abcdef"])).toBe("value [redacted] here");
+  });
+});

@@ -11,7 +11,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CloudClient, ENDPOINTS, type ClientOptions } from "../../src/cloud/client.js";
+import { CloudClient, ENDPOINTS, goPathEscape, type ClientOptions } from "../../src/cloud/client.js";
 import { CloudError } from "../../src/cloud/errors.js";
 import { MAX_REDIRECTS } from "../../src/cloud/transport.js";
 import { LOOPBACK_GUARD, REPO_ROOT, scrubInPlace } from "../support/sandbox.js";
@@ -378,7 +378,17 @@ describe("short messages", () => {
     const v = await rejection(client().validateClaim(claimToken));
     expect(v.message).not.toContain("claim!token");
     expect(v.message).not.toContain(encodeURIComponent(claimToken));
+    expect(v.message).not.toContain(goPathEscape(claimToken));
+    expect(v.message).toContain("/api/agents/signup/validate/[redacted]");
     expect(v.details.route).toBe("/api/agents/signup/validate/{claimToken}");
+    expect(JSON.stringify(v.details)).not.toContain("token+with");
+    hostile.handler = (req, res) => {
+      res.writeHead(302, { Location: req.url ?? "/" });
+      res.end();
+    };
+    const loop = await rejection(client().validateClaim(claimToken));
+    expect(loop.kind).toBe("redirect");
+    expect(loop.message).toBe(`GET /api/agents/signup/validate/{claimToken} was redirected (HTTP 302) more than ${MAX_REDIRECTS} times (last to ${hostile.url}/api/agents/signup/validate/[redacted]).`);
     const refreshToken = "refresh-token-value-1234";
     hostile.handler = (_q, res, body) => {
       res.writeHead(500, { "Content-Type": "text/plain" });
