@@ -54,7 +54,7 @@ function factsFor(form: PlanFacts["form"], options: EnsureCredentialsOptions, en
   };
 }
 
-async function run(facts: PlanFacts, options: EnsureCredentialsOptions, env: NodeJS.ProcessEnv): Promise<{ report: AccountReport; created: boolean }> {
+async function run(facts: PlanFacts, options: EnsureCredentialsOptions, env: NodeJS.ProcessEnv, wireName: string | undefined): Promise<{ report: AccountReport; created: boolean }> {
   const write = options.onMessage ?? ((t: string) => void process.stderr.write(t));
   const { step } = await drive(facts, {
     env,
@@ -62,7 +62,7 @@ async function run(facts: PlanFacts, options: EnsureCredentialsOptions, env: Nod
     write,
     signal: options.signal ?? new AbortController().signal,
     agentName: facts.agent.name,
-    wireName: facts.agent.name,
+    wireName,
   });
   if (step.kind === "fail") {
     if (step.failure.blocks) write(step.failure.blocks);
@@ -79,7 +79,7 @@ async function run(facts: PlanFacts, options: EnsureCredentialsOptions, env: Nod
 export async function ensureCredentials(options: EnsureCredentialsOptions = {}): Promise<EnsuredCredentials> {
   const env = options.env ?? process.env;
   const detection = detectAgent(env, { stdoutIsTTY: false });
-  const { report, created } = await run(factsFor("library", options, env, detection), options, env);
+  const { report, created } = await run(factsFor("library", options, env, detection), options, env, options.agentName ?? detection.wireName);
   return { ...report, envVars: { ...report.childEnv }, created, detection };
 }
 
@@ -87,5 +87,5 @@ export async function ensureCredentials(options: EnsureCredentialsOptions = {}):
 export async function getAccountStatus(options: Omit<EnsureCredentialsOptions, "agentName" | "onMessage"> = {}): Promise<AccountReport> {
   const env = options.env ?? process.env;
   const detection = detectAgent(env, { stdoutIsTTY: false });
-  return (await run(factsFor("status", options, env, detection, true), options, env)).report;
+  return (await run(factsFor("status", options, env, detection, true), options, env, undefined)).report;
 }

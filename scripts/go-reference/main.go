@@ -1,4 +1,4 @@
-// Reference proof-of-work solver for the benchmark: the Go CLI's algorithm (reference §1.2), with
+// Reference proof-of-work solver for the benchmark: the Go CLI's algorithm (docs/compatibility.md#proof-of-work), with
 // the standard library only, so `npm run bench` can measure it in the same run as our engines.
 //
 //	go-reference rate  <challengeData> <nonces>   hash nonces 0..n-1 (every hash gets its zero-bit check); print H/s

@@ -1,6 +1,6 @@
 // Entry point. The hot path (a human, a local command, or an agent with credentials) loads only node
 // built-ins and small modules; the network client, the solver and commander load only when needed.
-import { detectAgent } from "../detect/agents.js";
+import { agentLabel, detectAgent } from "../detect/agents.js";
 import { readCommand } from "../core/commands.js";
 import { plan, type PlanFacts } from "../core/plan.js";
 import { execPulumi, locatePulumi, nestedWrapper } from "../run/exec-pulumi.js";
@@ -48,9 +48,9 @@ async function main(argv: string[], io: Io): Promise<void> {
     debug(env, `passthrough: ${first.reason}`);
     return execPulumi(pulumiArgs, { env, childEnv: first.childEnv, stderr: io.stderr });
   }
-  debug(env, `agent detected: ${detection.name ?? "unknown"} (${detection.reason}); ${facts.command.reason}`);
+  debug(env, `agent detected: ${agentLabel(detection)} (${detection.reason}); ${facts.command.reason}`);
   const { runWrapper } = await import("./wrapper.js");
-  return runWrapper(pulumiArgs, facts, io, detection.name);
+  return runWrapper(pulumiArgs, facts, io, detection.wireName);
 }
 
 const io = processIo();

@@ -1,4 +1,4 @@
-// Agent account lifecycle (seed 000, reference §4): pure functions of stored times and the last
+// Agent account lifecycle (docs/product.md#lifecycle, docs/compatibility.md#claim-lifecycle): pure functions of stored times and the last
 // known claim state. Active 72 h (token valid) → read-only (token expired, claim window open)
 // → locked (claim window over); "claimed" once the service said the claim token is no longer usable.
 
@@ -42,7 +42,7 @@ export function isLocallyUsable(account: AccountView | undefined, now: number): 
   return !isTokenExpired(account, now) || Boolean(account.refreshToken);
 }
 
-/** Zero or missing validUntil counts as expired (reference §9.8: be consistent, unlike the Go CLI). */
+/** Zero or missing validUntil counts as expired (docs/compatibility.md#claims-per-cloud-and-zero-times: consistent, unlike the Go CLI). */
 export function isClaimOpen(claim: ClaimView | undefined, now: number): boolean {
   if (!claim?.claimUrl) return false;
   const until = parseTime(claim.validUntil);
@@ -53,13 +53,13 @@ export function accountPhase(account: AccountView | undefined, claim: ClaimView 
   if (claim?.claimUnavailableAt) return "claimed";
   if (account && (account.accessToken || account.refreshToken) && !isTokenExpired(account, now)) return "active";
   const until = parseTime(claim?.validUntil);
-  // A refresh token renews short-lived access tokens (reference §1.7): pulumi can still work.
+  // A refresh token renews short-lived access tokens (docs/compatibility.md#token-refresh): pulumi can still work.
   if (account?.refreshToken && until !== undefined && until > now) return "active";
   if (until !== undefined && until > now) return "read-only";
   return "locked";
 }
 
-/** The Go CLI's duration format (reference §4.4): 3d4h10m, 2h, <1m, expired. */
+/** The Go CLI's duration format (docs/compatibility.md#duration-format): 3d4h10m, 2h, <1m, expired. */
 export function formatValidFor(untilMs: number | undefined, nowMs: number): string {
   if (untilMs === undefined) return "expired";
   const d = untilMs - nowMs;

@@ -5,7 +5,7 @@ import { formatValidFor, isClaimOpen, parseTime, type AccountView, type ClaimVie
 
 export const BLOCK_HEADER = "PULUMI_EPHEMERAL_AGENT_ACCOUNT";
 
-/** The product's three lines (docs/product.md#signup-lines), printed once at signup. */
+/** The product's three lines (docs/product.md#signup-message), printed once at signup. */
 export function signupLines(claimUrl: string): string {
   return [
     "pulumi: created an agent account on Pulumi Cloud so this work persists.",
@@ -68,7 +68,7 @@ export function loginRequiredBlock(o: { reason: LoginRequiredReason; tokenExpire
   return lines.join("\n") + "\n";
 }
 
-/** Neo (seed 004) needs a claimed account with a verified email. */
+/** Neo (docs/product.md#neo) needs a claimed account with a verified email. */
 export function neoNotice(claimUrl: string): string {
   return (
     "pulumi-agent: Neo tasks need a claimed Pulumi account with a verified email; this is an unclaimed agent account, " +

@@ -1,4 +1,4 @@
-// Find the real `pulumi`, never ourselves (DESIGN §3 step 8): a PATH walk that skips every entry
+// Find the real `pulumi`, never ourselves (docs/architecture.md#running-pulumi): a PATH walk that skips every entry
 // resolving to our own launcher, plus an environment guard that catches wrappers we cannot see
 // through (a shell script named `pulumi` that calls pulumi-agent).
 import { accessSync, constants, realpathSync, statSync, readFileSync } from "node:fs";

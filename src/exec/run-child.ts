@@ -1,5 +1,5 @@
 // Run the real pulumi in the foreground: stdio inherited (stdout stays pulumi's, byte for byte),
-// signals forwarded, exit status and signal death propagated (DESIGN §2, §3 step 8).
+// signals forwarded, exit status and signal death propagated (docs/architecture.md#running-pulumi).
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { isatty } from "node:tty";

@@ -1,5 +1,5 @@
 // Proof-of-work primitives shared by the solvers, the client and the mock cloud.
-// Protocol (reference §1.2): challengeData = "v1:<id>:<difficulty>"; find the smallest decimal nonce n
+// Protocol (docs/compatibility.md#proof-of-work): challengeData = "v1:<id>:<difficulty>"; find the smallest decimal nonce n
 // such that SHA-256(challengeData + ":" + n) has at least `difficulty` leading zero bits.
 import { createHash } from "node:crypto";
 

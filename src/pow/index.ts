@@ -1,9 +1,10 @@
-// Proof-of-work solver for Pulumi agent signup (reference §1.2): finds exactly the nonce the sequential Go
+// Proof-of-work solver for Pulumi agent signup (docs/compatibility.md#proof-of-work): finds exactly the nonce the sequential Go
 // solver finds, using the fastest engine available on all useful cores.
 //
 // The nonce space is cut into chunks handed out in increasing order to worker threads (and, while they
 // start, to the main thread in small slices). A hit in chunk k is only answered once every chunk below k
 // has finished without a lower hit, so the result is the lowest valid nonce overall.
+import { AgentError } from "../core/errors.js";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -80,35 +81,37 @@ export interface InternalSolveOptions extends SolveOptions {
  */
 export const MAX_ACCEPTED_DIFFICULTY = 40;
 
-export class PowChallengeError extends Error {
+export class PowChallengeError extends AgentError {
   override name = "PowChallengeError";
+  constructor(message: string) {
+    super(message, { code: "challenge-invalid", hint: "Try again later; if it keeps happening, the service's agent signup protocol may have changed: update pulumi-agent." });
+  }
 }
 
-export class PowDifficultyError extends Error {
+export class PowDifficultyError extends AgentError {
   override name = "PowDifficultyError";
   constructor(readonly difficulty: number) {
     super(
-      `refusing proof-of-work challenge with difficulty ${difficulty}: it needs about 2^${difficulty} ` +
+      `Refusing a proof-of-work challenge with difficulty ${difficulty}: it needs about 2^${difficulty} ` +
         `(${formatCount(2 ** difficulty)}) SHA-256 hashes, ${formatDuration(
           (2 ** difficulty / NOMINAL_RATE.get("wasm-simd")!) * 1000,
-        )} on one core; difficulties above ${MAX_ACCEPTED_DIFFICULTY} are refused because no machine solves them ` +
-        `in minutes. ` +
-        `Request a new challenge later; if this keeps happening, report it to Pulumi.`,
+        )} on one core; difficulties above ${MAX_ACCEPTED_DIFFICULTY} are refused because no machine solves them in minutes.`,
+      { code: "challenge-too-hard", hint: "Request a new challenge later; if this keeps happening, report it to Pulumi." },
     );
   }
 }
 
-export class PowBudgetError extends Error {
+export class PowBudgetError extends AgentError {
   override name = "PowBudgetError";
   constructor(
     readonly budgetMs: number,
     readonly difficulty: number,
     readonly hashes: number,
   ) {
-    super(
-      `proof-of-work not solved within the ${budgetMs} ms budget (difficulty ${difficulty}, ` +
-        `${formatCount(hashes)} hashes tried); retry, or allow more time`,
-    );
+    super(`The proof of work was not solved within the ${budgetMs} ms budget (difficulty ${difficulty}, ${formatCount(hashes)} hashes tried).`, {
+      code: "challenge-timeout",
+      hint: "Retry, or allow more time with PULUMI_AGENT_POW_BUDGET_MS.",
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-// `backend.url` from the project's Pulumi.yaml (reference §2.1). Walks up from the working directory
+// `backend.url` from the project's Pulumi.yaml (docs/compatibility.md#backend-url). Walks up from the working directory
 // like the Go CLI; the YAML parser is loaded only when the file mentions a backend at all.
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";

@@ -35,7 +35,8 @@ describe("first and second run", () => {
 
     const [rec1] = readRecords(ctx.record);
     expect(rec1.token).toBe(agent.accessToken);
-    expect(agent.agentName).toBe("claude-code");
+    // The Go CLI's name for Claude Code on the wire (our own name, claude-code, stays in doctor and debug output).
+    expect(agent.agentName).toBe("claude");
 
     const challengesBefore = ctx.mock.stats.count?.("challenge") ?? undefined;
     const second = await runBin(["whoami"], ctx.sb.env);

@@ -259,7 +259,7 @@ describe("re-signup rules and account commands", () => {
   });
 });
 
-describe("shared-dir interop with the Go CLI (reference §3)", () => {
+describe("shared-dir interop with the Go CLI (docs/compatibility.md#file-interop)", () => {
   it("reuses an account a Pulumi CLI ≥ 3.243 created in the shared dir", async () => {
     const agent = ctx.mock.createAgent();
     mkdirSync(ctx.sb.sharedDir, { recursive: true, mode: 0o700 });

@@ -22,7 +22,7 @@ describe("bounded proof of work", () => {
     const signups = ctx.mock.stats.count("signup");
     const r = await runBin(["account", "bootstrap"], ctx.sb.env, { timeoutMs: 20_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/refusing proof-of-work challenge with difficulty 64/);
+    expect(r.stderr).toMatch(/Refusing a proof-of-work challenge with difficulty 64.*Request a new challenge later/);
     expect(ctx.mock.stats.count("signup")).toBe(signups);
     expectNothingLeft();
   });

@@ -13,8 +13,15 @@ describe("redact", () => {
     expect(redact('{"accessToken": "abc.def", "x": 1}')).toBe('{"accessToken": "[redacted]", "x": 1}');
     expect(redact("Authorization: token secret-value")).toBe("Authorization: token [redacted]");
   });
-  it("ignores values too short to be tokens", () => {
+  it("redacts short secrets too, but only where they stand alone", () => {
     addSecret("abc");
-    expect(redact("abc")).toBe("abc");
+    expect(redact("token abc in use")).toBe("token [redacted] in use");
+    expect(redact("abc")).toBe("[redacted]");
+    // a short secret does not garble the words that happen to contain it
+    expect(redact("fabcd and abcdef")).toBe("fabcd and abcdef");
+  });
+  it("leaves prose that names a token field alone", () => {
+    expect(redact("invalid refreshToken: expected a string")).toBe("invalid refreshToken: expected a string");
+    expect(redact("grant_type=refresh_token&refresh_token=r-123")).toBe("grant_type=refresh_token&refresh_token=[redacted]");
   });
 });

@@ -8,7 +8,7 @@ import { renderReport } from "./render.js";
 export async function bootstrap(o: CommonOptions & { newAccount?: boolean }, io: Io): Promise<number> {
   const detection = detect(io);
   const facts = accountFacts("bootstrap", o, io, { forceNew: Boolean(o.newAccount) }, detection);
-  const { step } = await driveAccount(facts, io, detection.name);
+  const { step } = await driveAccount(facts, io, detection.wireName);
   if (step.kind === "fail") throw failureError(step.failure);
   if (step.kind !== "done") throw new Error("account bootstrap ended without a report");
   const { report, created } = step.outcome;

@@ -1,4 +1,4 @@
-// `account claim`: the human takes ownership of the agent account with their own login (seeds 001/003):
+// `account claim`: the human takes ownership of the agent account with their own login (docs/product.md#claim-endpoints):
 // preview (dry run) by default, `--commit` to transfer. A commit with conflicts or failures mutates
 // nothing on the service; we say how to resolve them.
 import { CloudClient } from "../../cloud/client.js";

@@ -30,7 +30,7 @@ export function accountFacts(form: Form, o: CommonOptions, io: Io, extra: Partia
 }
 
 /** Drive the plan to its end; a cancellation becomes an AgentError with the signal's exit status. */
-export async function driveAccount(facts: PlanFacts, io: Io, wireName?: string): Promise<Driven> {
+export async function driveAccount(facts: PlanFacts, io: Io, wireName?: string | undefined): Promise<Driven> {
   const cancel = cancelOnSignals();
   try {
     return await drive(facts, { env: io.env, cwd: io.cwd, write: io.stderr, signal: cancel.signal, agentName: facts.agent.name, wireName: wireName ?? facts.agent.name });

@@ -3,7 +3,7 @@ import { access, lstat } from "node:fs/promises";
 import { constants } from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import type { AgentDetection } from "../../detect/agents.js";
+import { agentLabel, type AgentDetection } from "../../detect/agents.js";
 import type { AccountReport } from "../../core/report.js";
 import { probeWritableDir } from "../../store/dirs.js";
 import { inspectLock, type LockInspection } from "../../store/lock.js";
@@ -125,7 +125,7 @@ export async function runDoctor(o: CommonOptions, io: Io): Promise<DoctorReport>
   if (!account.needsAccount) {
     reachability = { url, notNeeded: "a DIY backend: no Pulumi Cloud account or connection is needed" };
   } else {
-    const client = probeClient(url, userAgent(detection.name));
+    const client = probeClient(url, userAgent(detection.wireName));
     try {
       await client.getUser("");
       reachability = { url, reachable: true, status: 200, ms: Date.now() - started };
@@ -168,7 +168,7 @@ export function renderDoctor(r: DoctorReport): string {
   const lines: string[] = [];
   lines.push(`pulumi-agent ${r.version} (node ${r.node}, ${r.platform})`);
   lines.push("", "Agent detection");
-  lines.push(`  ${d.isAgent ? `agent: ${d.name}` : "not an agent"} [${d.source}, ${d.confidence}] — ${d.reason}`);
+  lines.push(`  ${d.isAgent ? `agent: ${agentLabel(d)}` : "not an agent"} [${d.source}, ${d.confidence}] — ${d.reason}`);
   if (d.weakSignals.length) lines.push(`  weak signals (never enough alone): ${d.weakSignals.join(", ")}`);
   lines.push("", "Backend");
   lines.push(`  ${r.account.cloudUrl} (from ${r.account.backendSource})${r.projectFile ? `; project ${r.projectFile}` : ""}`);

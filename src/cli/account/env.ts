@@ -10,7 +10,7 @@ import { defaultShell, exportLines, type Shell } from "./shell-env.js";
 
 export async function env(o: CommonOptions & { shell?: Shell }, io: Io): Promise<number> {
   const detection = detect(io);
-  const { step, facts } = await driveAccount(accountFacts("bootstrap", o, io, {}, detection), io, detection.name);
+  const { step, facts } = await driveAccount(accountFacts("bootstrap", o, io, {}, detection), io, detection.wireName);
   if (step.kind === "fail") throw failureError(step.failure);
   const settled = settledChoice(facts);
   if (settled && !settled.choice) {

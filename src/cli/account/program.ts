@@ -81,7 +81,8 @@ export async function runAccountCommand(argv: string[], io: Io): Promise<number>
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
-      const message = err.message.replace(/^error: /, "");
+      // commander's text: "error: unknown command 'x'\n(Did you mean y?)" → one sentence.
+      const message = err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").replace("(Did you mean", "(did you mean");
       const usage = new AgentError(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`.replace(/\.\.$/, "."), {
         code: "usage",
         hint: `Run \`pulumi-agent account ${first && (ACCOUNT_COMMANDS as readonly string[]).includes(first) ? `${first} ` : ""}--help\` for usage.`,
