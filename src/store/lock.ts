@@ -16,7 +16,7 @@
 // designed: its staleness is mtime only (a future mtime is never stale), it takes no AbortSignal, and an
 // owner file meant replacing its fs calls.
 import fs from "node:fs";
-import { lstat, mkdir, readFile, rename, rm, rmdir, utimes, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, utimes, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -290,9 +290,11 @@ async function clearDeadMutex(mutexPath: string, staleMs: number, sighting: Sigh
   }
 }
 
+const TOMB_INFIX = ".stale-";
+
 /** Free the lock path at once (rename is atomic), then delete the folder at leisure. */
 async function removeLockFolder(lockPath: string): Promise<void> {
-  const tomb = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const tomb = `${lockPath}${TOMB_INFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     await rename(lockPath, tomb);
   } catch (e) {
@@ -354,6 +356,19 @@ async function tryCreate(lockPath: string, owner: LockOwner): Promise<fs.Stats |
     // Ours and only milliseconds old: nobody else can have judged it stale yet.
     await rm(lockPath, { recursive: true, force: true }).catch(() => {});
     throw unavailable(lockPath, e);
+  }
+}
+
+/**
+ * Delete removed lock folders that a process killed between its rename and its delete left behind.
+ * Nobody uses a folder once renamed away, so any of them can go (two deleters are harmless).
+ */
+async function sweepTombs(lockPath: string): Promise<void> {
+  const dir = path.dirname(lockPath);
+  const prefix = path.basename(lockPath) + TOMB_INFIX;
+  const names = await readdir(dir).catch((): string[] => []);
+  for (const name of names) {
+    if (name.startsWith(prefix)) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
   }
 }
 
@@ -497,6 +512,7 @@ export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, op
   let result: T;
   try {
     if (opts.signal?.aborted) throw new LockWaitAborted(lockPath, opts.signal.reason);
+    await sweepTombs(lockPath);
     result = await fn();
   } finally {
     await heartbeat.stop();

@@ -130,6 +130,15 @@ describe("withExclusiveLock", () => {
     expect((await inspectLock(dir)).held).toBe(false);
   });
 
+  it("sweeps removed lock folders left by a process killed between its rename and its delete", async () => {
+    const tomb = path.join(dir, `${LOCK_NAME}.stale-${deadPid()}-0badf00d`);
+    await mkdir(tomb);
+    await writeFile(path.join(tomb, "owner.json"), JSON.stringify(ownerOf(1)));
+    await writeFile(path.join(dir, "credentials.json"), "{}");
+    expect(await withExclusiveLock(dir, async () => (await readdir(dir)).sort())).toEqual([LOCK_NAME, "credentials.json"]);
+    expect(await readdir(dir)).toEqual(["credentials.json"]);
+  });
+
   it("rethrows fn's error and still releases", async () => {
     await expect(withExclusiveLock(dir, async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await readdir(dir)).toEqual([]);
