@@ -1,5 +1,5 @@
 // End to end: `pulumi-agent account bootstrap` waiting for another process's signup lock stops at once on
-// Ctrl-C (exit 130), never touches that lock and never starts a signup of its own.
+// SIGTERM (exit 143) or Ctrl-C (exit 130), never touches that lock and never starts a signup of its own.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from "node:fs/promises";
@@ -30,37 +30,44 @@ afterAll(async () => {
   if (mod) await rm(path.dirname(mod), { recursive: true, force: true });
 });
 
-it("Ctrl-C while waiting for another agent's lock: exit 130 at once, the lock as it was, no signup", async () => {
-  const dir = ctx.sb.pulumiHome;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const holder = spawn(process.execPath, [path.join(mod, "hold.mjs"), dir], { stdio: ["ignore", "pipe", "inherit"] });
-  const holderExit = new Promise((r) => holder.on("exit", r));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve());
-      holder.on("exit", () => reject(new Error("holder exited before taking the lock")));
-    });
-    const lockPath = path.join(dir, LOCK_NAME);
-    const owner = await readFile(path.join(lockPath, "owner.json"), "utf8");
-    const ino = (await lstat(lockPath)).ino;
+for (const [sig, code] of [
+  ["SIGTERM", 143],
+  ["SIGINT", 130],
+] as const) {
+  it(`${sig} while waiting for another agent's lock: exit ${code} at once (budget 180 s), the lock as it was, no signup`, async () => {
+    const dir = ctx.sb.pulumiHome;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const holder = spawn(process.execPath, [path.join(mod, "hold.mjs"), dir], { stdio: ["ignore", "pipe", "inherit"] });
+    const holderExit = new Promise((r) => holder.on("exit", r));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve());
+        holder.on("exit", () => reject(new Error("holder exited before taking the lock")));
+      });
+      const lockPath = path.join(dir, LOCK_NAME);
+      const owner = await readFile(path.join(lockPath, "owner.json"), "utf8");
+      const ino = (await lstat(lockPath)).ino;
 
-    let stderr = "";
-    const { child, done } = startBin(["account", "bootstrap"], ctx.sb.env);
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    await waitFor(() => stderr.includes("waiting for it"), 30_000, "the waiting notice");
-    expect(stderr).toContain(`another pulumi-agent (pid ${holder.pid}) is creating the agent account; waiting for it`);
-    child.kill("SIGINT");
-    const r = await done;
-    expect(r).toMatchObject({ code: 130, signal: null, stdout: "" });
-    expect(r.stderr).toContain("pulumi-agent: cancelled.");
+      let stderr = "";
+      const challengesBefore = ctx.mock.stats.count("challenge");
+      const signupsBefore = ctx.mock.stats.signups;
+      const { child, done } = startBin(["account", "bootstrap"], ctx.sb.env);
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      await waitFor(() => stderr.includes("waiting for it"), 30_000, "the waiting notice");
+      expect(stderr).toContain(`another pulumi-agent (pid ${holder.pid}) is creating the agent account; waiting for it`);
+      child.kill(sig);
+      const r = await done;
+      expect(r).toMatchObject({ code, signal: null, stdout: "" });
+      expect(r.stderr).toContain("pulumi-agent: Cancelled; nothing was stored.");
 
-    expect((await lstat(lockPath)).ino).toBe(ino);
-    expect(await readFile(path.join(lockPath, "owner.json"), "utf8")).toBe(owner);
-    expect((await readdir(dir)).filter((n) => n.startsWith(LOCK_NAME))).toEqual([LOCK_NAME]);
-    expect(ctx.mock.stats.count("challenge")).toBe(0);
-    expect(ctx.mock.stats.signups).toBe(0);
-  } finally {
-    holder.kill("SIGKILL");
-    await holderExit;
-  }
-}, 60_000);
+      expect((await lstat(lockPath)).ino).toBe(ino);
+      expect(await readFile(path.join(lockPath, "owner.json"), "utf8")).toBe(owner);
+      expect((await readdir(dir)).filter((n) => n.startsWith(LOCK_NAME))).toEqual([LOCK_NAME]);
+      expect(ctx.mock.stats.count("challenge")).toBe(challengesBefore);
+      expect(ctx.mock.stats.signups).toBe(signupsBefore);
+    } finally {
+      holder.kill("SIGKILL");
+      await holderExit;
+    }
+  }, 60_000);
+}
