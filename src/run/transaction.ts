@@ -90,6 +90,7 @@ export async function runSignup(step: Extract<Step, { kind: "signup" }>, facts: 
       return { ...(await ctx.regather(fresh)), created: true };
     },
     {
+      signal: ctx.signal,
       onWait: (holder) => {
         if (waitingShown) return;
         waitingShown = true;
