@@ -298,9 +298,9 @@ describe("size caps", () => {
     expect(code, errOut).toBe(0);
     const report = JSON.parse(out) as { kinds: string[]; growthKiB: number };
     expect(report.kinds).toEqual(["too-large", "too-large"]);
-    // The cap is 1 MiB; the rest is V8's young generation and zlib's buffers (5-16 MiB measured),
-    // against 256 MiB and 4 GiB when a client reads everything.
-    expect(report.growthKiB).toBeLessThan(32 * 1024);
+    // The cap is 1 MiB; the rest is fetch's and zlib's buffers and garbage not yet collected (2-26 MiB
+    // measured, whatever the body's size), against 256 MiB and 4 GiB for a client that reads it all.
+    expect(report.growthKiB).toBeLessThan(48 * 1024);
   });
 });
 
