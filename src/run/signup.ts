@@ -3,7 +3,7 @@
 // claim link is printed and persisted before anything else can fail, and the claim file carries a
 // "pending" mark until the credentials are stored, so an interrupted run is reported by the next one
 // instead of being replaced by another orphan account. Runs while the caller holds the signup lock.
-import { CloudClient } from "../cloud/client.js";
+import { CloudClient, droppedLines } from "../cloud/client.js";
 import { userAgent } from "../cloud/user-agent.js";
 import { PowChallengeError, solveChallenge } from "../pow/index.js";
 import { claimUrlFor } from "../core/claim-url.js";
@@ -83,6 +83,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     ...(input.agentModel ? { agentModel: input.agentModel } : {}),
     ...(solved.durationMs > 0 ? { challengeSolveDurationMs: Math.round(solved.durationMs) } : {}),
   });
+  for (const line of droppedLines("signup answer", signup.dropped)) trace(line);
   addSecret(signup.accessToken);
   addSecret(signup.refreshToken);
   addSecret(signup.claimToken);
