@@ -54,7 +54,10 @@ export interface RefreshAnswer {
   dropped: DroppedField[];
 }
 
-export type Reading<T> = { ok: true; value: T } | { ok: false; field: string; problem: string };
+export type Reading<T> =
+  | { ok: true; value: T }
+  /** `claimToken`: a usable claim token of an answer refused for another reason (the account exists). */
+  | { ok: false; field: string; problem: string; claimToken?: string };
 
 /** Longest token we accept: far above any Pulumi token or JWT, far below a header size limit. */
 export const MAX_TOKEN_CHARS = 8192;
@@ -221,9 +224,10 @@ export function readSignupAnswer(json: unknown): Reading<SignupAnswer> {
   if (!obj) return NOT_AN_OBJECT;
   const dropped: DroppedField[] = [];
   const f = new Fields(obj, "", dropped);
-  const accessToken = f.require("accessToken", f.token("accessToken"));
-  if (!accessToken.ok) return accessToken;
   const claimToken = f.require("claimToken", f.token("claimToken"));
+  const accessToken = f.require("accessToken", f.token("accessToken"));
+  // The server created the account either way: a usable claim token must still reach the human.
+  if (!accessToken.ok) return claimToken.ok ? { ...accessToken, claimToken: claimToken.value } : accessToken;
   if (!claimToken.ok) return claimToken;
   const accessTokenValidUntil = f.time("accessTokenValidUntil");
   const claimTokenValidUntil = f.time("claimTokenValidUntil");

@@ -282,7 +282,10 @@ export class CloudClient {
     }
     const r = reader(json);
     if (r.ok) return r.value;
-    throw malformed(r.problem === "is missing" ? `did not include ${r.field}` : `has an unusable ${r.field} (${r.problem})`);
+    const err = malformed(r.problem === "is missing" ? `did not include ${r.field}` : `has an unusable ${r.field} (${r.problem})`);
+    // Not enumerable: kept out of JSON output and debug dumps; the signup uses it to keep the claim link.
+    if (r.claimToken) Object.defineProperty(err, "claimToken", { value: r.claimToken, enumerable: false });
+    throw err;
   }
 
   /** One call with the GET retry policy; resolves with a 2xx (or a `pass` status) answer. */

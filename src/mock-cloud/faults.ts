@@ -43,6 +43,11 @@ export interface FaultSpec {
   partialBody?: boolean;
   /** Close the connection without any response. */
   drop?: boolean;
+  /**
+   * Let the real handler answer (the account is really created), then replace its JSON body with what
+   * this returns: odd values in fields of a real answer.
+   */
+  rewrite?: (body: Record<string, unknown>) => unknown;
 }
 
 export interface FaultHandle {

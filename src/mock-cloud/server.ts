@@ -143,8 +143,13 @@ function matchRoute(routes: readonly Route[], method: string, pathname: string):
   return undefined;
 }
 
+/** Per-response body rewrites of `rewrite` faults. */
+const rewrites = new WeakMap<ServerResponse, (body: Record<string, unknown>) => unknown>();
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  const rewrite = rewrites.get(res);
+  const sent = rewrite && status < 300 ? rewrite(JSON.parse(JSON.stringify(body)) as Record<string, unknown>) : body;
+  const bytes = Buffer.from(JSON.stringify(sent), "utf8");
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(bytes.length) });
   res.end(bytes);
 }
@@ -250,6 +255,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
       faulted: fault !== undefined,
     });
     if (fault && (await applyFault(req, res, fault, closing.signal))) return;
+    if (fault?.rewrite) rewrites.set(res, fault.rewrite);
     if (tooLarge) return sendError(res, 413, `request body exceeds ${MAX_BODY_BYTES} bytes`);
     if (!match) return sendError(res, 404, `no route for ${method} ${url.pathname}`);
 

@@ -62,7 +62,9 @@ describe("readSignupAnswer", () => {
     const body: Record<string, unknown> = { ...TOKENS };
     if (value === undefined) delete body[field];
     else body[field] = value;
-    expect(readSignupAnswer(body)).toEqual({ ok: false, field, problem });
+    // A refused access token still hands back the usable claim token: the account exists.
+    const salvage = field === "accessToken" ? { claimToken: TOKENS.claimToken } : {};
+    expect(readSignupAnswer(body)).toEqual({ ok: false, field, problem, ...salvage });
   });
 
   it("a body that is not an object is refused", () => {
