@@ -17,17 +17,21 @@ let mod: string;
 beforeAll(async () => {
   root = await realpath(await mkdtemp(path.join(os.tmpdir(), "pa-store-procs-")));
   mod = path.join(root, "mod");
-  await mkdir(path.join(mod, "store"), { recursive: true });
+  await mkdir(mod, { recursive: true });
   await writeFile(path.join(mod, "package.json"), `{"type": "module"}`);
   // Lets the transpiled lock.js resolve proper-lockfile.
   await symlink(path.join(REPO_ROOT, "node_modules"), path.join(mod, "node_modules"), "dir");
-  const srcDir = path.join(REPO_ROOT, "src", "store");
-  for (const name of await readdir(srcDir)) {
-    if (!name.endsWith(".ts")) continue;
-    const out = ts.transpileModule(await readFile(path.join(srcDir, name), "utf8"), {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    });
-    await writeFile(path.join(mod, "store", name.replace(/\.ts$/, ".js")), out.outputText);
+  // src/store imports src/core (the base error class).
+  for (const area of ["store", "core"]) {
+    await mkdir(path.join(mod, area), { recursive: true });
+    const srcDir = path.join(REPO_ROOT, "src", area);
+    for (const name of await readdir(srcDir)) {
+      if (!name.endsWith(".ts")) continue;
+      const out = ts.transpileModule(await readFile(path.join(srcDir, name), "utf8"), {
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+      });
+      await writeFile(path.join(mod, area, name.replace(/\.ts$/, ".js")), out.outputText);
+    }
   }
   await writeFile(
     path.join(mod, "increment.mjs"),

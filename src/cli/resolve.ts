@@ -53,6 +53,7 @@ function toView(read: FileRead, cloudUrl: string, file: string): CredsView {
       };
     }
     case "encrypted":
+    case "newer-version": // like the envelope: pulumi's to read, never ours to write
       return { kind: "encrypted" };
     case "corrupt":
       return { kind: "corrupt", error: read.error };

@@ -26,19 +26,16 @@ export async function assertReplaceable(target: string): Promise<void> {
     throw e;
   }
   if (st.isSymbolicLink()) {
-    throw new StoreError(
-      "unsafe-dir",
-      target,
-      `${target} is a symbolic link; pulumi-agent does not replace linked credential files. ` +
-        `It was left untouched. Replace the link with a regular file, or point PULUMI_CREDENTIALS_PATH at the folder it links to.`,
-    );
+    throw new StoreError("unsafe-file", target, `${target} is a symbolic link; pulumi-agent does not replace linked credential files. It was left untouched.`, {
+      hint: "Replace the link with a regular file, or point PULUMI_CREDENTIALS_PATH at the folder it links to.",
+    });
   }
   if (!st.isFile()) {
     throw new StoreError(
-      "io",
+      "unsafe-file",
       target,
-      `${target} is not a regular file (it is a ${st.isDirectory() ? "directory" : "special file"}); ` +
-        `it was left untouched. Remove it, or point PULUMI_CREDENTIALS_PATH at another folder.`,
+      `${target} is not a regular file (it is a ${st.isDirectory() ? "directory" : "special file"}); it was left untouched.`,
+      { hint: "Remove it, or point PULUMI_CREDENTIALS_PATH at another folder." },
     );
   }
 }
