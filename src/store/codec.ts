@@ -98,18 +98,23 @@ export function parseStoreBytes<M>(spec: StoreFileSpec<M>, bytes: Uint8Array): S
   }
 }
 
-const isSettled = (spec: StoreFileSpec<unknown>) => (bytes: Buffer) => {
-  const k = parseStoreBytes(spec, bytes).kind;
-  return k === "ok" || k === "encrypted" || k === "newer-version";
-};
-
-function fromRaw<M>(spec: StoreFileSpec<M>, raw: RawRead): StoreRead<M> {
-  return raw.kind === "bytes" ? parseStoreBytes(spec, raw.bytes) : raw;
+/**
+ * Read the file, tolerating a Go writer caught mid-write (see readSettled), and parse it: each read's
+ * bytes are parsed once.
+ */
+async function readParsed<M>(spec: StoreFileSpec<M>, file: string): Promise<{ raw: RawRead; parsed: StoreRead<M> }> {
+  let last: { bytes: Buffer; parsed: StoreParse<M> } | undefined;
+  const parse = (bytes: Buffer) => {
+    if (last?.bytes !== bytes) last = { bytes, parsed: parseStoreBytes(spec, bytes) };
+    return last.parsed;
+  };
+  const raw = await readSettled(file, (bytes) => ["ok", "encrypted", "newer-version"].includes(parse(bytes).kind));
+  return { raw, parsed: raw.kind === "bytes" ? parse(raw.bytes) : raw };
 }
 
 /** Read and parse a store file (follows symlinks, like Go). */
 export async function readStoreFile<M>(spec: StoreFileSpec<M>, file: string): Promise<StoreRead<M>> {
-  return fromRaw(spec, await readSettled(file, isSettled(spec as StoreFileSpec<unknown>)));
+  return (await readParsed(spec, file)).parsed;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -260,8 +265,7 @@ export async function updateStoreFile<M>(
   const alternative = opts.hint ?? DEFAULT_ALTERNATIVE;
   const attempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const raw = await readSettled(file, isSettled(spec as StoreFileSpec<unknown>));
-    const parsed = fromRaw(spec, raw);
+    const { raw, parsed } = await readParsed(spec, file);
     if (parsed.kind !== "ok" && parsed.kind !== "missing") throw refusalError(spec as StoreFileSpec<unknown>, file, parsed, alternative);
     const next = await update(parsed.kind === "ok" ? parsed.model : spec.empty());
     const plan = planWrite(spec, file, parsed, next, alternative);
