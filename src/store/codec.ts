@@ -5,7 +5,6 @@
 // file an edit cannot change losslessly is reported too, so the caller can store elsewhere.
 import { lstat, unlink } from "node:fs/promises";
 import path from "node:path";
-import { cleanStaleTemps, writeFileAtomic } from "./atomic.js";
 import { StoreError, describeFsError, errnoCode } from "./errors.js";
 import { GO_STYLE, concatPieces } from "./gojson.js";
 import { type JsonDoc, JsonSyntaxError, parseJson, sourceText } from "./json.js";
@@ -280,6 +279,8 @@ export async function updateStoreFile<M>(
       });
     }
     try {
+      // Loaded only to write: the hot path reads (and node:crypto, for temp names, costs start-up time).
+      const { cleanStaleTemps, writeFileAtomic } = await import("./atomic.js");
       await cleanStaleTemps(path.dirname(file));
       if (plan.action === "delete") {
         await removeFile(file);
