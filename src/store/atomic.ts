@@ -1,5 +1,5 @@
 // Crash-safe file replacement: a reader (or a process killed mid-write) sees the old file or the new
-// one, never a partial one. Unlike the Go CLI's in-place lockedfile.Write (reference §6.2).
+// one, never a partial one. Unlike the Go CLI's in-place lockedfile.Write (see docs/compatibility.md).
 import { constants as C } from "node:fs";
 import { lstat, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
@@ -17,7 +17,7 @@ function tempPathFor(target: string): string {
 }
 
 /** Throw if `target` exists and is something we must not replace (a symlink, a directory, ...). */
-export async function assertReplaceable(target: string): Promise<void> {
+async function assertReplaceable(target: string): Promise<void> {
   let st;
   try {
     st = await lstat(target);

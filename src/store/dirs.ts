@@ -1,4 +1,4 @@
-// Private folders for credentials. Stricter than the Go CLI (reference §6.1, §9.3): we also refuse a
+// Private folders for credentials. Stricter than the Go CLI (docs/compatibility.md): we also refuse a
 // folder owned by another uid, which defeats a pre-created /tmp/.pulumi (a root-run agent would
 // otherwise write its tokens into an attacker's folder).
 import { constants as C } from "node:fs";

@@ -246,11 +246,6 @@ export function reindent(raw: Uint8Array, indent: string, style: JsonStyle): Pie
   return out;
 }
 
-/** An object whose key order is given explicitly (JS objects put integer-like keys first). */
-export class Ordered {
-  constructor(readonly entries: ReadonlyArray<readonly [string, unknown]>) {}
-}
-
 /** Lay out a list of already-serialized children as Go does: `[]`/`{}` when empty, one per line. */
 export function layoutContainer(open: string, close: string, children: Piece[][], indent: string, style: JsonStyle): Piece[] {
   if (children.length === 0) return [open + close];
@@ -264,8 +259,7 @@ export function layoutContainer(open: string, close: string, children: Piece[][]
 }
 
 /**
- * A generic value in the given layout: plain objects keep their key order (use Ordered to force one),
- * undefined members are skipped, numbers print like Go's float64 encoder (which matches ES
+ * A generic value in the given layout: plain objects keep their key order, undefined members are skipped, numbers print like Go's float64 encoder (which matches ES
  * Number#toString), RawJson is re-laid out from its bytes.
  */
 export function marshalPieces(v: unknown, indent: string, style: JsonStyle): Piece[] {
@@ -276,8 +270,7 @@ export function marshalPieces(v: unknown, indent: string, style: JsonStyle): Pie
   if (v instanceof RawJson) return reindent(v.bytes, indent, style);
   const inner = indent + style.unit;
   if (Array.isArray(v)) return layoutContainer("[", "]", v.map((x) => marshalPieces(x, inner, style)), indent, style);
-  const entries = v instanceof Ordered ? v.entries : Object.entries(v as Record<string, unknown>);
-  const present = entries.filter(([, x]) => x !== undefined);
+  const present = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
   return layoutContainer(
     "{",
     "}",
@@ -297,10 +290,6 @@ export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
-export function goSortedKeys(o: Record<string, unknown>): string[] {
-  return Object.keys(o).sort(compareUtf8);
-}
-
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof RawJson) && !(v instanceof Ordered);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof RawJson);
 }

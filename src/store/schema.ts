@@ -59,11 +59,11 @@ export class InvalidValue extends Error {}
 // ---------------------------------------------------------------------------------------------------
 // helpers
 
-export function setOwn(o: Model, key: string, value: unknown): void {
+function setOwn(o: Model, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-export function getOwn(o: unknown, key: string): unknown {
+function getOwn(o: unknown, key: string): unknown {
   return isPlainObject(o) && Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
@@ -92,7 +92,7 @@ export function fieldFor(fields: GoField[], key: string): GoField | undefined {
   return folded.get(fold(key));
 }
 
-export function quoteKey(k: string): string {
+function quoteKey(k: string): string {
   const q = JSON.stringify(k);
   return q.length > 80 ? `${q.slice(0, 77)}…"` : q;
 }
