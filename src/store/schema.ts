@@ -394,7 +394,7 @@ function isMerging(t: GoType): boolean {
  * `after`, or null when nothing changes. `inEntry`: the value belongs to one edited entry, so when
  * an in-place edit is ambiguous it may be rewritten whole; outside entries that is NotLossless.
  */
-export function patchValue(
+function patchValue(
   ctx: Ctx,
   node: JsonNode,
   t: GoType,
