@@ -9,7 +9,7 @@ import { claimFilePath, credentialsFilePath } from "../core/paths.js";
 import { readCredentialsFile, getAccount, type CredentialsFile } from "../store/credentials.js";
 import { readClaimFile, type ClaimRecord } from "../store/claim.js";
 import { readClaimHistory } from "../store/claim-history.js";
-import { describeUnreadable } from "../store/read.js";
+import { describeFsError } from "../store/errors.js";
 import { projectBackendUrl } from "../project/project-file.js";
 import { addSecret } from "../log/debug.js";
 import { locatePulumi } from "./exec-pulumi.js";
@@ -64,10 +64,12 @@ function credsView(read: Awaited<ReturnType<typeof readCredentialsFile>>, file: 
     }
     case "encrypted":
       return { kind: "opaque", reason: "it is encrypted by the Pulumi CLI's secure store ($pulumiSecureStore), which pulumi-agent cannot read" };
+    case "newer-version":
+      return { kind: "opaque", reason: `it has file version ${read.version}, newer than pulumi-agent knows (a newer Pulumi CLI wrote it), so pulumi-agent only reads what it must and never writes it` };
     case "corrupt":
       return { kind: "corrupt", message: `not a valid Pulumi credentials file (${read.error})` };
     default:
-      return { kind: "unreadable", message: `cannot be read (${describeUnreadable(read.error)})` };
+      return { kind: "unreadable", message: `cannot be read (${describeFsError(read.error)})` };
   }
 }
 
@@ -89,7 +91,16 @@ async function claimFileView(dir: string): Promise<ClaimFileView> {
   const r = await readClaimFile(claimFilePath(dir));
   if (r.kind === "ok") return { kind: "ok", claim: claimView(r.claim) };
   if (r.kind === "missing") return { kind: "missing" };
-  return { kind: "bad", message: r.kind === "corrupt" ? r.error : describeUnreadable(r.error) };
+  switch (r.kind) {
+    case "corrupt":
+      return { kind: "bad", message: r.error };
+    case "unreadable":
+      return { kind: "bad", message: describeFsError(r.error) };
+    case "encrypted":
+      return { kind: "bad", message: "it is encrypted" };
+    case "newer-version":
+      return { kind: "bad", message: `it has file version ${r.version}, newer than pulumi-agent knows` };
+  }
 }
 
 export async function gatherStore(location: Location, dir: string): Promise<StoreView> {

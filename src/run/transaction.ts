@@ -1,13 +1,11 @@
 // Carry out the plan's signup step as a transaction: prove a location usable before any network call,
 // take the signup lock there, re-read and re-plan under it (another agent may have signed up while we
 // waited), then sign up exactly once. N agents starting together create one account.
-import { statfs } from "node:fs/promises";
 import { AgentError } from "../core/errors.js";
 import { plan, type PlanFacts, type Step } from "../core/plan.js";
-import { claimFilePath, claimHistoryFilePath, credentialsFilePath } from "../core/paths.js";
 import type { Location } from "../core/credentials.js";
-import { ensurePrivateDir, probeWritableDir } from "../store/dirs.js";
-import { assertReplaceable, cleanStaleTemps } from "../store/atomic.js";
+import { preflightStoreDir } from "../store/preflight.js";
+import { cleanStaleTemps } from "../store/atomic.js";
 import { withExclusiveLock } from "../store/lock.js";
 import { detectModel } from "../detect/model.js";
 import { forgetAgentAccounts } from "./forget.js";
@@ -26,29 +24,17 @@ export interface TransactionContext {
   regather: (facts: PlanFacts) => Promise<PlanFacts>;
 }
 
-/** Room a signup needs on the disk: three small files and their temp copies. */
-const MIN_FREE_BYTES = 64 * 1024;
-
-/** Every file the signup will write in `dir` is absent or a regular file we may replace, and there is room. */
-async function preflight(location: Location, dir: string): Promise<string | undefined> {
-  try {
-    if (location === "shared") await ensurePrivateDir(dir);
-    const probe = await probeWritableDir(dir);
-    if (!probe.ok) return `${dir}: ${probe.error.message}`;
-    for (const file of [credentialsFilePath(dir), claimFilePath(dir), claimHistoryFilePath(dir)]) await assertReplaceable(file);
-    const fs = await statfs(dir).catch(() => undefined);
-    if (fs && fs.bavail * fs.bsize < MIN_FREE_BYTES) return `${dir}: the disk is full (${fs.bavail * fs.bsize} bytes free)`;
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
+/** Every file the signup will write in `dir` can be replaced losslessly, and there is room: why not, else undefined. */
+async function preflight(location: Location, dir: string, cloudUrl: string): Promise<string | undefined> {
+  const verdict = await preflightStoreDir(dir, { cloudUrl, private: location === "shared" });
+  return verdict.ok ? undefined : verdict.problems.map((p) => p.message).join("; ");
 }
 
 export async function runSignup(step: Extract<Step, { kind: "signup" }>, facts: PlanFacts, ctx: TransactionContext): Promise<PlanFacts> {
   const problems: string[] = [];
   let target: { location: Location; dir: string } | undefined;
   for (const loc of step.locations) {
-    const problem = await preflight(loc.location, loc.dir);
+    const problem = await preflight(loc.location, loc.dir, step.cloudUrl);
     if (!problem) {
       target = loc;
       break;
@@ -72,6 +58,14 @@ export async function runSignup(step: Extract<Step, { kind: "signup" }>, facts: 
       const again = plan(fresh);
       // Another agent finished a signup while we waited, or the situation changed: let the plan go on.
       if (again.kind !== "signup" || !again.locations.some((l) => l.dir === dir)) return fresh;
+      // The files may have changed while we waited for the lock: prove them again before the network.
+      const problem = await preflight(target.location, dir, again.cloudUrl);
+      if (problem) {
+        throw new AgentError(`The agent account cannot be stored in ${dir}, so none was created: ${problem}.`, {
+          code: "nowhere-to-store",
+          hint: "Fix the file named above, or set PULUMI_AGENT_SHARED_DIR to a private folder of yours.",
+        });
+      }
       if (again.notice) ctx.write(again.notice);
       if (again.replaces) {
         // The expired account's claim link was just printed; it is archived before the account goes.

@@ -1,5 +1,5 @@
 // Crash-safe file replacement: a reader (or a process killed mid-write) sees the old file or the new
-// one, never a partial one. Unlike the Go CLI's in-place lockedfile.Write (reference §6.2).
+// one, never a partial one. Unlike the Go CLI's in-place lockedfile.Write (see docs/compatibility.md).
 import { constants as C } from "node:fs";
 import { lstat, open, readdir, rename, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
@@ -17,7 +17,7 @@ function tempPathFor(target: string): string {
 }
 
 /** Throw if `target` exists and is something we must not replace (a symlink, a directory, ...). */
-export async function assertReplaceable(target: string): Promise<void> {
+async function assertReplaceable(target: string): Promise<void> {
   let st;
   try {
     st = await lstat(target);
@@ -26,19 +26,16 @@ export async function assertReplaceable(target: string): Promise<void> {
     throw e;
   }
   if (st.isSymbolicLink()) {
-    throw new StoreError(
-      "unsafe-dir",
-      target,
-      `${target} is a symbolic link; pulumi-agent does not replace linked credential files. ` +
-        `It was left untouched. Replace the link with a regular file, or point PULUMI_CREDENTIALS_PATH at the folder it links to.`,
-    );
+    throw new StoreError("unsafe-file", target, `${target} is a symbolic link; pulumi-agent does not replace linked credential files. It was left untouched.`, {
+      hint: "Replace the link with a regular file, or point PULUMI_CREDENTIALS_PATH at the folder it links to.",
+    });
   }
   if (!st.isFile()) {
     throw new StoreError(
-      "io",
+      "unsafe-file",
       target,
-      `${target} is not a regular file (it is a ${st.isDirectory() ? "directory" : "special file"}); ` +
-        `it was left untouched. Remove it, or point PULUMI_CREDENTIALS_PATH at another folder.`,
+      `${target} is not a regular file (it is a ${st.isDirectory() ? "directory" : "special file"}); it was left untouched.`,
+      { hint: "Remove it, or point PULUMI_CREDENTIALS_PATH at another folder." },
     );
   }
 }

@@ -1,10 +1,19 @@
-// agent-claim.json in the Go CLI's exact shape (reference §3.3): the claim link of the agent account.
+// agent-claim.json (docs/compatibility.md): the Go CLI's AgentClaim struct as a store-codec spec. It
+// holds the claim link of the agent account, the only way to recover it: it is never overwritten
+// while it cannot be read.
 import { unlink } from "node:fs/promises";
-import { writeFileAtomic } from "./atomic.js";
+import {
+  type Refusal,
+  type StoreFileSpec,
+  envelopeOrVersion,
+  parseStoreBytes,
+  readStoreFile,
+  refusalError,
+  updateStoreFile,
+} from "./codec.js";
 import { StoreError, describeFsError, errnoCode } from "./errors.js";
-import { GO_ZERO_TIME, Ordered, marshalIndent } from "./gojson.js";
-import { describeUnreadable, readSettled } from "./read.js";
-import { ShapeError, optString, optTime, parseTopObject } from "./shape.js";
+import { GO_STYLE, GO_ZERO_TIME, concatPieces } from "./gojson.js";
+import { type GoType, freshValue } from "./schema.js";
 
 export interface ClaimRecord {
   claimUrl: string;
@@ -14,98 +23,94 @@ export interface ClaimRecord {
   cloudUrl: string;
   /** RFC 3339; set once the service said the claim is no longer possible. */
   claimUnavailableAt?: string;
-  /** Keys unknown to us are kept and written back after the known ones. */
+  /** Ours: true while a signup stores the account's credentials (left behind when that failed). */
+  credentialsPending?: boolean;
+  /** Keys unknown to us, as RawJson: kept byte for byte. */
   [key: string]: unknown;
 }
 
 export type ClaimParseResult =
   | { kind: "missing" }
   | { kind: "ok"; claim: ClaimRecord }
-  | { kind: "corrupt"; error: string };
+  | { kind: "corrupt"; error: string }
+  | { kind: "encrypted" }
+  | { kind: "newer-version"; version: string };
 export type ClaimReadResult = ClaimParseResult | { kind: "unreadable"; error: Error };
 
-const KNOWN = new Set(["claimUrl", "claimToken", "validUntil", "cloudUrl", "claimUnavailableAt"]);
+const STRING: GoType = { kind: "string" };
 
+const CLAIM: GoType = {
+  kind: "struct",
+  pointer: false,
+  fields: [
+    { name: "claimUrl", type: STRING, omitEmpty: false },
+    { name: "claimToken", type: { kind: "string", token: true }, omitEmpty: true },
+    { name: "validUntil", type: { kind: "time" }, omitEmpty: false },
+    { name: "cloudUrl", type: STRING, omitEmpty: false },
+    { name: "claimUnavailableAt", type: { kind: "time-ptr" }, omitEmpty: true },
+    // Ours (Go ignores it): set while a signup stores the credentials, left behind if that failed.
+    { name: "credentialsPending", type: { kind: "bool" }, omitEmpty: true },
+  ],
+};
 
-/** Parse agent-claim.json text; empty or whitespace-only text counts as no claim. */
-export function parseClaim(text: string): ClaimParseResult {
-  const top = parseTopObject(text);
-  if (top.kind !== "object") return top;
-  const o = top.value;
-  try {
-    const entries: [string, unknown][] = [
-      ["claimUrl", optString(o.claimUrl, "claimUrl") ?? ""],
-      ["claimToken", optString(o.claimToken, "claimToken")],
-      ["validUntil", optTime(o.validUntil, "validUntil") ?? GO_ZERO_TIME],
-      ["cloudUrl", optString(o.cloudUrl, "cloudUrl") ?? ""],
-      ["claimUnavailableAt", optTime(o.claimUnavailableAt, "claimUnavailableAt")],
-    ];
-    const known = entries.filter(([, v]) => v !== undefined);
-    const unknown = Object.keys(o)
-      .filter((k) => !KNOWN.has(k))
-      .map((k): [string, unknown] => [k, o[k]]);
-    return { kind: "ok", claim: Object.fromEntries([...known, ...unknown]) as ClaimRecord };
-  } catch (e) {
-    if (e instanceof ShapeError) return { kind: "corrupt", error: e.message };
-    throw e;
-  }
+/** Go's zero values for the fields it always writes, so callers always get strings. */
+function withDefaults(v: unknown): ClaimRecord {
+  const c = v as Partial<ClaimRecord>;
+  const out = { ...c } as ClaimRecord;
+  out.claimUrl = c.claimUrl ?? "";
+  out.validUntil = c.validUntil ?? GO_ZERO_TIME;
+  out.cloudUrl = c.cloudUrl ?? "";
+  return out;
 }
 
-/** Go's MarshalIndent of the claim: claimUrl, claimToken?, validUntil, cloudUrl, claimUnavailableAt?. */
+export const CLAIM_SPEC: StoreFileSpec<ClaimRecord | undefined> = {
+  title: "Pulumi agent claim file",
+  type: CLAIM,
+  // Go's AgentClaim has no version: any `version` is a shape we do not know.
+  classify: (doc) => envelopeOrVersion(doc, []),
+  fromGo: withDefaults,
+  empty: () => undefined,
+  isEmpty: (claim) => claim === undefined,
+  corruptHint: "Fix or delete it (it holds only the claim link of the agent account; copy the link first if you still need it)",
+};
+
+/** Parse agent-claim.json bytes (or text); 0 bytes is no claim, whitespace only is corrupt (as in Go). */
+export function parseClaim(content: string | Uint8Array): ClaimParseResult {
+  const p = parseStoreBytes(CLAIM_SPEC, typeof content === "string" ? Buffer.from(content, "utf8") : content);
+  if (p.kind !== "ok") return p;
+  return p.model ? { kind: "ok", claim: p.model } : { kind: "missing" };
+}
+
+/** Go's MarshalIndent of the claim: claimUrl, claimToken?, validUntil, cloudUrl, claimUnavailableAt?, then unknown keys. */
 export function serializeClaim(claim: ClaimRecord): string {
-  const e: [string, unknown][] = [["claimUrl", claim.claimUrl ?? ""]];
-  if (claim.claimToken) e.push(["claimToken", claim.claimToken]);
-  e.push(["validUntil", claim.validUntil || GO_ZERO_TIME]);
-  e.push(["cloudUrl", claim.cloudUrl ?? ""]);
-  if (claim.claimUnavailableAt) e.push(["claimUnavailableAt", claim.claimUnavailableAt]);
-  for (const k of Object.keys(claim)) if (!KNOWN.has(k)) e.push([k, claim[k]]);
-  return marshalIndent(new Ordered(e));
+  return concatPieces(freshValue(claim, CLAIM, "", GO_STYLE, "")).toString("utf8");
 }
 
 export async function readClaimFile(path: string): Promise<ClaimReadResult> {
-  const raw = await readSettled(path, (text) => parseClaim(text).kind === "ok");
-  if (raw.kind !== "text") return raw;
-  return parseClaim(raw.text);
+  const r = await readStoreFile(CLAIM_SPEC, path);
+  if (r.kind !== "ok") return r;
+  return r.model ? { kind: "ok", claim: r.model } : { kind: "missing" };
 }
 
 /** The StoreError for a claim file we must not touch. */
-export function claimReadError(
+export function claimReadError(path: string, result: Refusal): StoreError {
+  return refusalError(CLAIM_SPEC as StoreFileSpec<unknown>, path, result);
+}
+
+/**
+ * Re-read the claim, apply `update` (undefined = no claim), then write (splicing only what changed)
+ * or remove it. A claim file we cannot read is never overwritten (StoreError, `update` not called).
+ */
+export async function updateClaimFile(
   path: string,
-  result: { kind: "corrupt"; error: string } | { kind: "unreadable"; error: Error },
-): StoreError {
-  if (result.kind === "corrupt") {
-    return new StoreError(
-      "corrupt",
-      path,
-      `${path} is not a valid Pulumi agent claim file (${result.error}). It was left untouched. ` +
-        `Fix or delete it (it holds only the claim link of the agent account; copy the link first if you still need it).`,
-    );
-  }
-  return new StoreError(
-    "unreadable",
-    path,
-    `Cannot read ${path} (${describeUnreadable(result.error)}). It was left untouched. Check the path and its permissions.`,
-    { cause: result.error },
-  );
+  update: (claim: ClaimRecord | undefined) => ClaimRecord | undefined | Promise<ClaimRecord | undefined>,
+): Promise<ClaimRecord | undefined> {
+  return (await updateStoreFile(CLAIM_SPEC, path, update)).model;
 }
 
-function writeError(path: string, e: unknown): StoreError {
-  if (e instanceof StoreError) return e;
-  return new StoreError(
-    "io",
-    path,
-    `Cannot write ${path} (${describeFsError(e)}); the previous file, if any, is unchanged. Make sure its folder exists and is writable.`,
-    { cause: e },
-  );
-}
-
-/** Replace the claim file atomically (0600). Callers that must not clobber a corrupt file use updateClaimFile. */
+/** Store `claim` as the claim file (0600, atomic): updateClaimFile with a replacement, so the same refusals apply. */
 export async function writeClaimFile(path: string, claim: ClaimRecord): Promise<void> {
-  try {
-    await writeFileAtomic(path, serializeClaim(claim), { mode: 0o600 });
-  } catch (e) {
-    throw writeError(path, e);
-  }
+  await updateClaimFile(path, () => claim);
 }
 
 /** Remove the claim file; a missing file is fine. */
@@ -114,25 +119,6 @@ export async function removeClaimFile(path: string): Promise<void> {
     await unlink(path);
   } catch (e) {
     if (errnoCode(e) === "ENOENT") return;
-    throw new StoreError("io", path, `Cannot remove ${path} (${describeFsError(e)}).`, { cause: e });
+    throw new StoreError("io", path, `Cannot remove ${path} (${describeFsError(e)}).`, { cause: e, hint: "Check the folder's permissions." });
   }
-}
-
-/**
- * Re-read the claim, apply `update` (undefined = no claim), then write or remove it. A corrupt or
- * unreadable claim file is never overwritten (StoreError).
- */
-export async function updateClaimFile(
-  path: string,
-  update: (claim: ClaimRecord | undefined) => ClaimRecord | undefined | Promise<ClaimRecord | undefined>,
-): Promise<ClaimRecord | undefined> {
-  const r = await readClaimFile(path);
-  if (r.kind === "corrupt" || r.kind === "unreadable") throw claimReadError(path, r);
-  const next = await update(r.kind === "ok" ? r.claim : undefined);
-  if (next === undefined) {
-    if (r.kind === "ok") await removeClaimFile(path);
-  } else if (r.kind !== "ok" || serializeClaim(next) !== serializeClaim(r.claim)) {
-    await writeClaimFile(path, next);
-  }
-  return next;
 }

@@ -1,4 +1,4 @@
-// Private folders for credentials. Stricter than the Go CLI (reference §6.1, §9.3): we also refuse a
+// Private folders for credentials. Stricter than the Go CLI (docs/compatibility.md): we also refuse a
 // folder owned by another uid, which defeats a pre-created /tmp/.pulumi (a root-run agent would
 // otherwise write its tokens into an attacker's folder).
 import { constants as C } from "node:fs";
@@ -11,7 +11,7 @@ const DEFAULT_HINT =
   "Remove it, or set PULUMI_AGENT_SHARED_DIR (the shared agent folder) or PULUMI_CREDENTIALS_PATH to a private folder you own.";
 
 export interface PrivateDirOptions {
-  /** What the user can do about a refused folder (ends every error message). */
+  /** What the user can do about a refused folder (the error's hint). */
   hint?: string;
 }
 
@@ -27,7 +27,7 @@ function octal(mode: number): string {
 export async function ensurePrivateDir(dir: string, opts: PrivateDirOptions = {}): Promise<void> {
   const hint = opts.hint ?? DEFAULT_HINT;
   const fail = (what: string, cause?: unknown): never => {
-    throw new StoreError("unsafe-dir", dir, `${what} ${hint}`, cause === undefined ? undefined : { cause });
+    throw new StoreError("unsafe-dir", dir, what, { hint, cause });
   };
 
   let st;

@@ -1,22 +1,43 @@
-// Errors of the credential store. Messages name the path and say what to do; they never contain file
-// contents (a credentials file holds bearer tokens).
+// Errors of the credential store. `message` says what happened and names the path, `hint` says what to
+// do; neither ever contains file contents (a credentials file holds bearer tokens).
+import { AgentError } from "../core/errors.js";
 
 export type StoreErrorCode =
+  /** Not JSON, or JSON of the wrong shape (as Go's decoder would reject it). */
   | "corrupt"
+  /** The Pulumi CLI's encrypted envelope ($pulumiSecureStore): only pulumi can read it. */
   | "encrypted"
+  /** A `version` newer than the shapes we know: only a newer pulumi can read it. */
+  | "newer-version"
+  /** Readable, but an edit could not keep every byte outside the edited entry (e.g. duplicate keys Go merges). */
+  | "not-rewritable"
+  /** A value we were asked to store that a reader would reject (a token with spaces, a time Go cannot parse). */
+  | "invalid-value"
+  /** Cannot be read: permissions, a directory or FIFO at the path, an I/O error. */
   | "unreadable"
+  /** A symlink or special file where we would write: we replace regular files only. */
+  | "unsafe-file"
+  /** A folder that is not private to us (symlink, foreign owner, not a folder). */
   | "unsafe-dir"
+  /** Not enough room on the disk for the files of a signup. */
+  | "no-space"
   | "io"
   | "lock-timeout"
   | "lock-compromised";
 
-export class StoreError extends Error {
-  override readonly name = "StoreError";
-  readonly code: StoreErrorCode;
+export interface StoreErrorOptions {
+  cause?: unknown;
+  /** What to do about it (one or two sentences). */
+  hint?: string | undefined;
+}
+
+export class StoreError extends AgentError {
+  override name = "StoreError";
+  override readonly code: StoreErrorCode;
   readonly path: string;
 
-  constructor(code: StoreErrorCode, path: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: StoreErrorCode, path: string, message: string, options: StoreErrorOptions = {}) {
+    super(message, { code, hint: options.hint, cause: options.cause });
     this.code = code;
     this.path = path;
   }
@@ -37,30 +58,12 @@ export function errnoCode(e: unknown): string | undefined {
 export function describeFsError(e: unknown): string {
   const code = errnoCode(e);
   const msg = e instanceof Error ? e.message : String(e);
+  if (code === "EISDIR") return "it is a directory, not a file";
+  if (code === "ENOTREG") return "it is not a regular file";
   if (code) {
     // "EACCES: permission denied, open '/x'" → "EACCES: permission denied"
     const m = /^([A-Z0-9_]+: [^,]+)/.exec(msg);
     return m?.[1] ?? code;
   }
   return msg;
-}
-
-/**
- * Describe a JSON.parse failure without echoing the input: V8 quotes a slice of the text in some
- * messages (`Unexpected token 'p', "pul-abc..." is not valid JSON`), and that slice may be a token.
- */
-export function describeJsonError(e: unknown, text: string): string {
-  const msg = e instanceof Error ? e.message : "";
-  if (/end of JSON input|Unterminated string/i.test(msg) && !/position/.test(msg)) {
-    return "the file ends in the middle of a value (truncated?)";
-  }
-  const pos = /position (\d+)/.exec(msg);
-  if (pos) {
-    const offset = Number(pos[1]);
-    const before = text.slice(0, offset);
-    const line = before.split("\n").length;
-    const column = offset - before.lastIndexOf("\n");
-    return `invalid JSON at line ${line}, column ${column}`;
-  }
-  return "invalid JSON";
 }
