@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { FAKE_PULUMI } from "../support/sandbox.js";
-import { useAgentContext } from "../support/context.js";
+import { bootstrapAgo, readJson, useAgentContext } from "../support/context.js";
 import { readRecords, runBin } from "../support/run.js";
 
 const H = 3600_000;
@@ -14,17 +14,8 @@ const ctx = useAgentContext({ mock: { difficulty: 6 }, env: () => ({ AI_AGENT: "
 
 const credsPath = () => path.join(ctx.sb.pulumiHome, "credentials.json");
 const claimPath = () => path.join(ctx.sb.pulumiHome, "agent-claim.json");
-const readJson = (p: string) => JSON.parse(readFileSync(p, "utf8"));
 const signups = () => ctx.mock.state.agents().length;
 
-/** Sign up (no pulumi run) as if it happened `agoMs` ago on the service's clock. */
-async function bootstrapAgo(agoMs: number) {
-  ctx.mock.clock.set(new Date(Date.now() - agoMs));
-  const r = await runBin(["account", "bootstrap", "--json"], ctx.sb.env);
-  ctx.mock.clock.reset();
-  expect(r.code, r.stderr).toBe(0);
-  return { doc: JSON.parse(r.stdout), agent: ctx.mock.state.agents().at(-1)! };
-}
 
 /** The PULUMI_EPHEMERAL_AGENT_ACCOUNT block's KEY=value lines, in order. */
 function block(stderr: string): Array<[string, string]> {
@@ -42,7 +33,7 @@ function block(stderr: string): Array<[string, string]> {
 
 describe("phases", () => {
   it("active: reminder line before, claim block with access time after", async () => {
-    const { agent } = await bootstrapAgo(0);
+    const { agent } = await bootstrapAgo(ctx, 0);
     const r = await runBin(["whoami"], ctx.sb.env);
     expect(r.code).toBe(0);
     expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^pulumi-agent: using agent account ${agent.login} \\(write access for 2d23h5\\dm; claim within 29d23h5\\dm\\): ${ctx.mock.claimUrl(agent.claimToken).replace(/[.?]/g, "\\$&")}$`));
@@ -55,7 +46,7 @@ describe("phases", () => {
   });
 
   it("read-only (access expired, claim open): no pulumi run, no new account, claim block with CLAIM_URL_VALID_FOR", async () => {
-    const { agent } = await bootstrapAgo(73 * H);
+    const { agent } = await bootstrapAgo(ctx, 73 * H);
     const before = signups();
     const r = await runBin(["up", "--yes"], ctx.sb.env);
     expect(r.code).toBe(1);
@@ -74,7 +65,7 @@ describe("phases", () => {
     // Another cloud's login in the same file must survive the cleanup.
     mkdirSync(ctx.sb.pulumiHome, { recursive: true });
     writeFileSync(credsPath(), JSON.stringify({ accessTokens: { "https://api.other.example": "pul-other" }, accounts: { "https://api.other.example": { accessToken: "pul-other", username: "bob", lastValidatedAt: "0001-01-01T00:00:00Z" } } }, null, 4));
-    const { agent: old } = await bootstrapAgo(31 * D);
+    const { agent: old } = await bootstrapAgo(ctx, 31 * D);
     const before = signups();
     const r = await runBin(["whoami"], ctx.sb.env);
     expect(r.code, r.stderr).toBe(0);
@@ -90,7 +81,7 @@ describe("phases", () => {
   });
 
   it("claimed: the failure is diagnosed as login-required, remembered, and no new account is made", async () => {
-    const { agent } = await bootstrapAgo(0);
+    const { agent } = await bootstrapAgo(ctx, 0);
     ctx.mock.addHumanUser("alice", "pul-alice", ["alice-org"]);
     const commit = await fetch(`${ctx.mock.url}/api/agents/alice-org/claim`, { method: "POST", headers: { Authorization: "token pul-alice", "Content-Type": "application/json" }, body: JSON.stringify({ claimToken: agent.claimToken }) });
     expect(commit.status).toBe(200);
@@ -116,7 +107,7 @@ describe("phases", () => {
 
 describe("diagnosis and last-known claim state", () => {
   it("zero cost when pulumi succeeds: no request after the run", async () => {
-    await bootstrapAgo(0);
+    await bootstrapAgo(ctx, 0);
     const n = ctx.mock.stats.requests.length;
     const r = await runBin(["preview"], ctx.sb.env);
     expect(r.code).toBe(0);
@@ -124,7 +115,7 @@ describe("diagnosis and last-known claim state", () => {
   });
 
   it("a failure unrelated to auth checks token and claim, then shows the claim block", async () => {
-    await bootstrapAgo(0);
+    await bootstrapAgo(ctx, 0);
     const n = { user: ctx.mock.stats.count("user"), validate: ctx.mock.stats.count("validate") };
     const r = await runBin(["up"], { ...ctx.sb.env, FAKE_PULUMI_EXIT: "1" });
     expect(r.code).toBe(1);
@@ -134,7 +125,7 @@ describe("diagnosis and last-known claim state", () => {
   });
 
   it("a stale claimUnavailableAt is cleared when the service says the claim is open (PR #24495)", async () => {
-    await bootstrapAgo(0);
+    await bootstrapAgo(ctx, 0);
     const claim = readJson(claimPath());
     writeFileSync(claimPath(), JSON.stringify({ ...claim, claimUnavailableAt: "2026-01-01T00:00:00Z" }, null, 4));
     const r = await runBin(["up"], { ...ctx.sb.env, FAKE_PULUMI_EXIT: "1" });
@@ -144,7 +135,7 @@ describe("diagnosis and last-known claim state", () => {
   });
 
   it("an unreachable validate endpoint keeps the last known state", async () => {
-    await bootstrapAgo(0);
+    await bootstrapAgo(ctx, 0);
     const claim = readJson(claimPath());
     writeFileSync(claimPath(), JSON.stringify({ ...claim, claimUnavailableAt: "2026-01-01T00:00:00Z" }, null, 4));
     ctx.mock.faults.add("validate", { status: 503, sticky: true });
@@ -154,7 +145,7 @@ describe("diagnosis and last-known claim state", () => {
   });
 
   it("a rejected but unexpired token with an unknown claim → token-rejected block, never a new account", async () => {
-    const { agent } = await bootstrapAgo(0);
+    const { agent } = await bootstrapAgo(ctx, 0);
     ctx.mock.state.revokeToken(agent.accessToken);
     ctx.mock.faults.add("validate", { status: 500, sticky: true });
     const before = signups();
@@ -169,7 +160,7 @@ describe("diagnosis and last-known claim state", () => {
 
 describe("re-signup rules and account commands", () => {
   it("bootstrap --new-account forces a new account and shows the old claim link", async () => {
-    const { agent: old } = await bootstrapAgo(0);
+    const { agent: old } = await bootstrapAgo(ctx, 0);
     const before = signups();
     const r = await runBin(["account", "bootstrap", "--new-account"], ctx.sb.env);
     expect(r.code, r.stderr).toBe(0);
@@ -189,7 +180,7 @@ describe("re-signup rules and account commands", () => {
   });
 
   it("neo on an unclaimed account says a claimed, verified account is needed", async () => {
-    const { agent } = await bootstrapAgo(0);
+    const { agent } = await bootstrapAgo(ctx, 0);
     const r = await runBin(["neo", "tasks", "list"], ctx.sb.env);
     expect(r.stderr).toContain("Neo tasks need a claimed Pulumi account with a verified email");
     expect(r.stderr).toContain(ctx.mock.claimUrl(agent.claimToken));
@@ -197,7 +188,7 @@ describe("re-signup rules and account commands", () => {
   });
 
   it("account env prints quoted export lines per shell; status --json shows the live inventory", async () => {
-    const { agent } = await bootstrapAgo(0);
+    const { agent } = await bootstrapAgo(ctx, 0);
     const bash = await runBin(["account", "env"], { ...ctx.sb.env, SHELL: "/bin/bash" });
     expect(bash.stdout).toBe(`export PULUMI_BACKEND_URL='${ctx.mock.url}'\nexport PULUMI_ACCESS_TOKEN='${agent.accessToken}'\n`);
     const fish = await runBin(["account", "env", "--shell", "fish"], ctx.sb.env);
@@ -210,7 +201,7 @@ describe("re-signup rules and account commands", () => {
   });
 
   it("account forget shows the link, needs --yes, and removes only the agent account", async () => {
-    const { agent } = await bootstrapAgo(0);
+    const { agent } = await bootstrapAgo(ctx, 0);
     const dry = await runBin(["account", "forget"], ctx.sb.env);
     expect(dry.code).toBe(1);
     expect(dry.stderr).toContain(ctx.mock.claimUrl(agent.claimToken));
@@ -222,7 +213,7 @@ describe("re-signup rules and account commands", () => {
   });
 
   it("account claim previews conflicts, mutates nothing, and commits after a rename", async () => {
-    const { agent } = await bootstrapAgo(0);
+    const { agent } = await bootstrapAgo(ctx, 0);
     // The agent creates a stack; the human's org already has one with that name.
     const w = await runBin(["stack", "init", "dev"], { ...ctx.sb.env, FAKE_PULUMI_WRITE: "1" });
     expect(w.code, w.stderr).toBe(0);
@@ -313,7 +304,7 @@ describe("shared-dir interop with the Go CLI (docs/compatibility.md#file-interop
 
 describe("claim links are never overwritten", () => {
   it("after `pulumi logout` of the agent account, a new signup archives the still-open claim and status keeps showing it", async () => {
-    const { agent: old } = await bootstrapAgo(0);
+    const { agent: old } = await bootstrapAgo(ctx, 0);
     // What `pulumi logout` does: the account goes (Go deletes a credentials file left empty), the claim stays.
     rmSync(credsPath());
     const r = await runBin(["whoami"], { ...ctx.sb.env, PULUMI_HOME: ctx.sb.pulumiHome });
@@ -326,7 +317,7 @@ describe("claim links are never overwritten", () => {
 });
 
 it("a still-open claim left in the other dir is listed by status too", async () => {
-  const { agent: old } = await bootstrapAgo(0);
+  const { agent: old } = await bootstrapAgo(ctx, 0);
   writeFileSync(credsPath(), ""); // empty file at an explicit PULUMI_HOME: the next account goes to the shared dir
   const r = await runBin(["whoami"], ctx.sb.env);
   expect(r.code, r.stderr).toBe(0);

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { useAgentContext } from "../support/context.js";
 import { startBin, waitFor } from "../support/run.js";
-import { transpileSrc } from "../support/transpiled.js";
+import { transpileSrc } from "../support/transpile.js";
 import { LOCK_NAME } from "../../src/store/lock.js";
 
 const ctx = useAgentContext({ mock: { difficulty: 8 }, env: () => ({ AI_AGENT: "codex" }) });

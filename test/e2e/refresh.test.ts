@@ -2,10 +2,9 @@
 // (the fake): pulumi-agent renews the token before pulumi runs, once for N agents, never silently signs up
 // again when the service refuses, and sees a claim through the refreshed identity.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FAKE_PULUMI } from "../support/sandbox.js";
-import { useAgentContext } from "../support/context.js";
+import { bootstrapAgo, readJson, useAgentContext } from "../support/context.js";
 import { readRecords, runBin } from "../support/run.js";
 
 const TTL = 10 * 60_000;
@@ -16,21 +15,12 @@ const ctx = useAgentContext({
 
 const credsPath = () => path.join(ctx.sb.pulumiHome, "credentials.json");
 const claimPath = () => path.join(ctx.sb.pulumiHome, "agent-claim.json");
-const readJson = (p: string) => JSON.parse(readFileSync(p, "utf8"));
 const signups = () => ctx.mock.state.agents().length;
 
-/** Sign up as if `agoMs` ago, so the access token (TTL 10 min) has expired on both sides by now. */
-async function bootstrapAgo(agoMs: number) {
-  ctx.mock.clock.set(new Date(Date.now() - agoMs));
-  const r = await runBin(["account", "bootstrap", "--json"], ctx.sb.env);
-  ctx.mock.clock.reset();
-  expect(r.code, r.stderr).toBe(0);
-  return ctx.mock.state.agents().at(-1)!;
-}
 
 describe("refresh before pulumi runs", () => {
   it("an old pulumi that cannot refresh fails with the expired token, and succeeds through pulumi-agent: one refresh, no new account", async () => {
-    const agent = await bootstrapAgo(TTL + 60_000);
+    const agent = (await bootstrapAgo(ctx, TTL + 60_000)).agent;
     const stored = readJson(credsPath()).accounts[ctx.mock.url];
     expect(stored.refreshToken).toBeTruthy();
 
@@ -59,7 +49,7 @@ describe("refresh before pulumi runs", () => {
   });
 
   it("8 concurrent runs at expiry make exactly one refresh", async () => {
-    await bootstrapAgo(TTL + 60_000);
+    await bootstrapAgo(ctx, TTL + 60_000);
     const refreshes = ctx.mock.stats.refreshes;
     const runs = await Promise.all(Array.from({ length: 8 }, () => runBin(["whoami"], ctx.sb.env, { timeoutMs: 120_000 })));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
@@ -69,7 +59,7 @@ describe("refresh before pulumi runs", () => {
   }, 180_000);
 
   it("a refused refresh with the claim still open: the claim block, exit 1, no new account", async () => {
-    const agent = await bootstrapAgo(TTL + 60_000);
+    const agent = (await bootstrapAgo(ctx, TTL + 60_000)).agent;
     ctx.mock.state.revokeToken(agent.refreshToken as string);
     const before = signups();
     const r = await runBin(["up", "--yes"], ctx.sb.env);
@@ -81,7 +71,7 @@ describe("refresh before pulumi runs", () => {
   });
 
   it("a refused refresh with the claim no longer claimable: run pulumi login, exit 3", async () => {
-    const agent = await bootstrapAgo(TTL + 60_000);
+    const agent = (await bootstrapAgo(ctx, TTL + 60_000)).agent;
     ctx.mock.state.revokeToken(agent.refreshToken as string);
     ctx.mock.faults.add("validate", { status: 404, body: "", sticky: true });
     const r = await runBin(["whoami"], ctx.sb.env);
@@ -93,7 +83,7 @@ describe("refresh before pulumi runs", () => {
 
 describe("a claim seen through refresh", () => {
   it("the refreshed identity is the human's: said once, the claim moves to the history, the reminders stop", async () => {
-    const agent = await bootstrapAgo(TTL + 60_000);
+    const agent = (await bootstrapAgo(ctx, TTL + 60_000)).agent;
     ctx.mock.addHumanUser("alice", "pul-alice", ["alice"]);
     const commit = await fetch(`${ctx.mock.url}/api/agents/alice/claim`, { method: "POST", headers: { Authorization: "token pul-alice", "Content-Type": "application/json" }, body: JSON.stringify({ claimToken: agent.claimToken }) });
     expect(commit.status).toBe(200);
@@ -116,7 +106,7 @@ describe("a claim seen through refresh", () => {
 
 describe("account status", () => {
   it("shows whether the account refreshes and when its access token expires next", async () => {
-    await bootstrapAgo(0);
+    await bootstrapAgo(ctx, 0);
     const status = JSON.parse((await runBin(["account", "status", "--json", "--offline"], ctx.sb.env)).stdout);
     expect(status).toMatchObject({ refreshes: true, accessExpiresIn: expect.stringMatching(/^(9|10)m$/) });
     const text = (await runBin(["account", "status", "--offline"], ctx.sb.env)).stdout;

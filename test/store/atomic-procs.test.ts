@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { transpileSrc } from "../support/transpiled.js";
+import { transpileSrc } from "../support/transpile.js";
 import { cleanStaleTemps, isTempFileName } from "../../src/store/atomic.js";
 
 let root: string;

@@ -3,20 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdir, readFile, readdir, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { makeSandbox, type Sandbox } from "../support/sandbox.js";
-import { StoreError } from "../../src/store/errors.js";
+import { expectStoreError } from "../support/store-fixtures.js";
 import { cleanStaleTemps, isTempFileName, writeFileAtomic } from "../../src/store/atomic.js";
 
 const posix = process.platform !== "win32";
-
-async function storeError(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error("expected a StoreError");
-}
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -57,12 +47,12 @@ describe("writeFileAtomic", () => {
     await writeFile(real, "real");
     const link = path.join(sb.root, "link");
     await symlink(real, link);
-    expect((await storeError(writeFileAtomic(link, "x"))).code).toBe("unsafe-file");
+    expect((await expectStoreError(writeFileAtomic(link, "x"))).code).toBe("unsafe-file");
     expect(await readFile(real, "utf8")).toBe("real");
 
     const d = path.join(sb.root, "d");
     await mkdir(d);
-    expect((await storeError(writeFileAtomic(d, "x"))).code).toBe("unsafe-file");
+    expect((await expectStoreError(writeFileAtomic(d, "x"))).code).toBe("unsafe-file");
     expect((await readdir(sb.root)).filter(isTempFileName)).toEqual([]);
   });
 

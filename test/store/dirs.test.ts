@@ -4,20 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { chown, lstat, mkdir, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { makeSandbox, type Sandbox } from "../support/sandbox.js";
-import { StoreError } from "../../src/store/errors.js";
+import { expectStoreError } from "../support/store-fixtures.js";
 import { ensurePrivateDir, probeWritableDir } from "../../src/store/dirs.js";
 
 const posix = process.platform !== "win32";
-
-async function storeError(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(StoreError);
-    return e as StoreError;
-  }
-  throw new Error("expected a StoreError");
-}
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -50,7 +40,7 @@ describe("ensurePrivateDir", () => {
     const real = path.join(sb.root, "real");
     await mkdir(real, { mode: 0o700 });
     await symlink(real, sb.sharedDir);
-    const err = await storeError(ensurePrivateDir(sb.sharedDir));
+    const err = await expectStoreError(ensurePrivateDir(sb.sharedDir));
     expect(err.code).toBe("unsafe-dir");
     expect(err.path).toBe(sb.sharedDir);
     expect(err.message).toContain(sb.sharedDir);
@@ -61,7 +51,7 @@ describe("ensurePrivateDir", () => {
 
   it("refuses a regular file and leaves it alone", async () => {
     await writeFile(sb.sharedDir, "not a dir");
-    const err = await storeError(ensurePrivateDir(sb.sharedDir));
+    const err = await expectStoreError(ensurePrivateDir(sb.sharedDir));
     expect(err.code).toBe("unsafe-dir");
     expect(err.message).toMatch(/not a folder/);
     expect(await readFile(sb.sharedDir, "utf8")).toBe("not a dir");
@@ -70,7 +60,7 @@ describe("ensurePrivateDir", () => {
   it.runIf(posix && process.getuid?.() === 0)("refuses a folder owned by another uid (the /tmp squatting attack)", async () => {
     await mkdir(sb.sharedDir, { mode: 0o700 });
     await chown(sb.sharedDir, 12345, 12345);
-    const err = await storeError(ensurePrivateDir(sb.sharedDir));
+    const err = await expectStoreError(ensurePrivateDir(sb.sharedDir));
     expect(err.code).toBe("unsafe-dir");
     expect(err.message).toContain(`owned by uid 12345, not by you (uid ${process.getuid!()})`);
     expect((await stat(sb.sharedDir)).uid).toBe(12345);
@@ -78,14 +68,14 @@ describe("ensurePrivateDir", () => {
 
   it("uses a caller's hint", async () => {
     await writeFile(sb.sharedDir, "");
-    const err = await storeError(ensurePrivateDir(sb.sharedDir, { hint: "Do X." }));
+    const err = await expectStoreError(ensurePrivateDir(sb.sharedDir, { hint: "Do X." }));
     expect(err.hint).toBe("Do X.");
     expect(err.message).not.toContain("Do X.");
   });
 
   it("a parent that is a file gives a StoreError, not a crash", async () => {
     await writeFile(path.join(sb.root, "file"), "");
-    const err = await storeError(ensurePrivateDir(path.join(sb.root, "file", "sub")));
+    const err = await expectStoreError(ensurePrivateDir(path.join(sb.root, "file", "sub")));
     expect(err.code).toBe("unsafe-dir");
     expect(err.message).toMatch(/ENOTDIR|ENOENT|EEXIST/);
   });

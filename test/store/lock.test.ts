@@ -8,7 +8,7 @@ import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, utimes,
 import os from "node:os";
 import path from "node:path";
 import { makeSandbox, type Sandbox } from "../support/sandbox.js";
-import { transpileSrc } from "../support/transpiled.js";
+import { transpileSrc } from "../support/transpile.js";
 import { AgentError } from "../../src/core/errors.js";
 import {
   LOCK_NAME,

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { makeSandbox, type Sandbox } from "../support/sandbox.js";
 import { ENVELOPE, GO_CLAIM, GO_HUMAN, HISTORY } from "../support/store-fixtures.js";
-import { transpileAreas } from "../support/transpile.js";
+import { transpileSrc } from "../support/transpile.js";
 import { unprivilegedUser } from "../support/users.js";
 import { preflightStoreDir, type PreflightVerdict } from "../../src/store/preflight.js";
 import { StoreError } from "../../src/store/errors.js";
@@ -166,7 +166,7 @@ describe.runIf(process.platform === "linux" && process.getuid?.() === 0)("prefli
     root = await mkdtemp(path.join(os.tmpdir(), "pa-preflight-user-"));
     await chmod(root, 0o755);
     mod = path.join(root, "mod");
-    await transpileAreas(mod, ["store", "core"]);
+    await transpileSrc(mod, ["store", "core"]);
     await writeFile(
       path.join(mod, "preflight.mjs"),
       `import { preflightStoreDir } from "./store/preflight.js";

@@ -1,9 +1,11 @@
 // The shared set-up of the end-to-end tests: one mock cloud per file, one isolated sandbox per test
 // whose env points pulumi-agent at the mock (and the fake pulumi's record file).
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { startMockCloud, type MockCloud, type MockCloudOptions } from "../../src/mock-cloud/server.js";
 import { makeSandbox, type Sandbox } from "./sandbox.js";
+import { runBin } from "./run.js";
 
 export interface AgentTestContext {
   mock: MockCloud;
@@ -38,4 +40,15 @@ export function useAgentContext(o: { mock?: MockCloudOptions; env?: (mock: MockC
     await ctx.sb.cleanup();
   });
   return ctx;
+}
+
+export const readJson = (p: string) => JSON.parse(readFileSync(p, "utf8"));
+
+/** `account bootstrap --json` (no pulumi run) as if it happened `agoMs` ago on the service's clock. */
+export async function bootstrapAgo(ctx: AgentTestContext, agoMs: number) {
+  ctx.mock.clock.set(new Date(Date.now() - agoMs));
+  const r = await runBin(["account", "bootstrap", "--json"], ctx.sb.env);
+  ctx.mock.clock.reset();
+  expect(r.code, r.stderr).toBe(0);
+  return { doc: JSON.parse(r.stdout), agent: ctx.mock.state.agents().at(-1)! };
 }

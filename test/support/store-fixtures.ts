@@ -150,15 +150,16 @@ export function nested(depth: number, inner = "0"): string {
   return "[".repeat(depth) + inner + "]".repeat(depth);
 }
 
-export async function expectStoreError(p: Promise<unknown> | (() => unknown), code: StoreErrorCode): Promise<StoreError> {
+/** The StoreError `p` rejects with (of `code`, when given). */
+export async function expectStoreError(p: Promise<unknown> | (() => unknown), code?: StoreErrorCode): Promise<StoreError> {
   try {
     await (typeof p === "function" ? p() : p);
   } catch (e) {
     expect(e).toBeInstanceOf(StoreError);
-    expect((e as StoreError).code).toBe(code);
+    if (code !== undefined) expect((e as StoreError).code).toBe(code);
     return e as StoreError;
   }
-  throw new Error(`expected a StoreError ${code}`);
+  throw new Error(`expected a StoreError${code ? ` ${code}` : ""}`);
 }
 
 /** What the user reads: the message, then the hint. */

@@ -1,28 +1,30 @@
-// Child processes of some tests run src/ modules without a build: transpiled into a temp folder.
+// Child processes of some tests run src/ modules without a fresh `npm run build`: the given src folders
+// are transpiled (types stripped, same layout) into a temp folder beside the scripts the test writes there.
 import { chmod, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import ts from "typescript";
 import { REPO_ROOT } from "./sandbox.js";
 
 /**
- * Transpile every .ts file of the given src/ areas (e.g. ["store", "core"]) into `dest/<area>/*.js`,
- * world-readable, so a child process (even one running as another user) can import them.
+ * Transpile `src/<folder>/*.ts` for each folder into `<root>/<folder>/*.js` and make `root` an ESM package,
+ * world-readable, so a child process (even one running as another user) can import `./store/lock.js`,
+ * which imports `../core/...`.
  */
-export async function transpileAreas(dest: string, areas: string[]): Promise<void> {
-  await mkdir(dest, { recursive: true });
-  await writeFile(path.join(dest, "package.json"), `{"type": "module"}`);
-  for (const area of areas) {
-    const out = path.join(dest, area);
-    await mkdir(out, { recursive: true });
-    const srcDir = path.join(REPO_ROOT, "src", area);
-    for (const name of await readdir(srcDir)) {
+export async function transpileSrc(root: string, folders: readonly string[]): Promise<void> {
+  await mkdir(root, { recursive: true });
+  await writeFile(path.join(root, "package.json"), `{"type": "module"}`);
+  for (const folder of folders) {
+    const from = path.join(REPO_ROOT, "src", folder);
+    const to = path.join(root, folder);
+    await mkdir(to, { recursive: true });
+    for (const name of await readdir(from)) {
       if (!name.endsWith(".ts")) continue;
-      const js = ts.transpileModule(await readFile(path.join(srcDir, name), "utf8"), {
+      const out = ts.transpileModule(await readFile(path.join(from, name), "utf8"), {
         compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
       });
-      await writeFile(path.join(out, name.replace(/\.ts$/, ".js")), js.outputText, { mode: 0o644 });
+      await writeFile(path.join(to, name.replace(/\.ts$/, ".js")), out.outputText, { mode: 0o644 });
     }
-    await chmod(out, 0o755);
+    await chmod(to, 0o755);
   }
-  await chmod(dest, 0o755);
+  await chmod(root, 0o755);
 }
