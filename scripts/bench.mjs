@@ -14,7 +14,7 @@ const BIN = path.join(root, "bin/pulumi-agent.js");
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const log = (s) => process.stderr.write(`${s}\n`);
-const { withoutAgentOrPulumiVars } = await import(path.join(root, "dist/detect/env-vars.js"));
+const { withoutAgentOrPulumiVars } = await import(path.join(root, ".build/dev/detect/env-vars.js"));
 const { median, runPowBench } = await import("./bench-pow.mjs");
 
 function cleanEnv(extra) {
@@ -78,8 +78,8 @@ async function startup() {
 
 // ---- 3. cold bootstrap ------------------------------------------------------------------------------
 async function coldBootstrap() {
-  const { startMockCloud } = await import(path.join(root, "dist/mock-cloud/server.js"));
-  const { solveChallenge } = await import(path.join(root, "dist/pow/index.js"));
+  const { startMockCloud } = await import(path.join(root, "dist/mock-cloud-server.mjs"));
+  const { solveChallenge } = await import(path.join(root, ".build/dev/pow/index.js"));
   const mock = await startMockCloud({});
   const rows = [];
   try {
@@ -149,7 +149,7 @@ async function goReference() {
     spawn(out, ["rate", cd, n]).stdout.on("data", (b) => (text += b)).on("end", () => resolve(Number(text.split(" ")[0])));
   })));
   // Cross-check: Go and our solver find the same nonce.
-  const { solveChallenge } = await import(path.join(root, "dist/pow/index.js"));
+  const { solveChallenge } = await import(path.join(root, ".build/dev/pow/index.js"));
   const checks = ["v1:abc:12", "v1:abcdef:8", "v1:abc:16", "v1:x:18", `v1:${"é".repeat(30)}:14`, `v1:${"y".repeat(52)}:17`];
   for (const c of checks) {
     const go = spawnSync(out, ["solve", c], { encoding: "utf8" }).stdout.trim();
