@@ -3,6 +3,8 @@
 //  1. start-up: the human passthrough and the warm agent path vs a bare `node` start
 //  2. proof of work: each engine and the pool vs the naive node:crypto loop (scripts/bench-pow.mjs)
 //  3. cold `pulumi-agent account bootstrap` wall times at difficulty 16, 20, 24 against the mock
+//  4. the package (scripts/bench-package.mjs): hot path vs a 5-line launcher, files loaded per path,
+//     install size, cold npx vs a hello-world package (--no-package, --no-npx skip them)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, realpathSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -169,3 +171,11 @@ if (!args.has("--no-pow")) {
   await runPowBench({ print: true, log, goHps });
 }
 if (!args.has("--no-bootstrap")) await coldBootstrap();
+// The package as users run it: hot path vs a 5-line launcher, what each path loads, install size, cold npx.
+if (!args.has("--no-package")) {
+  const pkg = await import("./bench-package.mjs");
+  await pkg.hotPath({ quick });
+  await pkg.loadedPerPath();
+  await pkg.installFigures();
+  if (!args.has("--no-npx")) await pkg.coldNpx({ quick });
+}

@@ -55,7 +55,8 @@ const common = {
   bundle: true,
   platform: "node",
   target: "node20.18",
-  // Whitespace and syntax only: names stay readable in a stack trace someone pastes into an issue.
+  // Whitespace and syntax only: names stay readable in a stack trace someone pastes into an issue (mangling
+  // them saved 30% of the bytes but no measurable time in the bench).
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: "none",
