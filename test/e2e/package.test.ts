@@ -88,3 +88,30 @@ describe("an old Node", () => {
     expect(r.stderr).toBe("pulumi-agent needs Node.js >= 20.18.1 (this is v20.18.0): install a current Node.js (https://nodejs.org/en/download) and run pulumi-agent with it.\n");
   });
 });
+
+describe("the module graph (the build's metafile)", () => {
+  type Meta = { outputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[]; inputs: Record<string, unknown> }> };
+  const meta = JSON.parse(readFileSync(path.join(REPO_ROOT, ".build", "meta.json"), "utf8")) as Meta;
+  /** The files an entry loads before its code runs: its static imports, transitively. */
+  const staticClosure = (entry: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(entry)) return seen;
+    seen.add(entry);
+    for (const i of meta.outputs[entry]!.imports) if (i.kind === "import-statement" && !i.external) staticClosure(i.path, seen);
+    return seen;
+  };
+  const libraries = (files: Set<string>) => [...new Set([...files].flatMap((f) => Object.keys(meta.outputs[f]!.inputs)).filter((i) => i.includes("node_modules/")).map((i) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(i)![1]))];
+
+  it("the CLI entry loads none of the bundled libraries before it runs: they come with the commands that need them", () => {
+    const hot = staticClosure("dist/cli.js");
+    expect(libraries(hot)).toEqual([]);
+    const kib = [...hot].reduce((n, f) => n + statSync(path.join(REPO_ROOT, f)).size, 0) / 1024;
+    expect(kib).toBeLessThan(100);
+    // Each library is a lazy chunk of its own or of the command that uses it.
+    expect(libraries(staticClosure("dist/lib.js"))).toEqual([]);
+  });
+
+  it("the worker is its own entry, found by name beside every chunk", () => {
+    expect(Object.keys(meta.outputs)).toContain("dist/worker.js");
+    expect(Object.keys(meta.outputs).every((f) => path.dirname(f) === "dist")).toBe(true);
+  });
+});
