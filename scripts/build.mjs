@@ -148,7 +148,7 @@ const devOut = path.join(buildDir, "dev");
 rmSync(devOut, { recursive: true, force: true });
 await esbuild.build({
   ...common,
-  entryPoints: ["pow/index.ts", "pow/engines.ts", "pow/challenge.ts", "pow/worker.ts", "detect/env-vars.ts", "exec/find-pulumi.ts", "store/claim.ts"].map((f) => path.join(root, "src", f)),
+  entryPoints: ["pow/index.ts", "pow/engines.ts", "pow/challenge.ts", "pow/worker.ts", "detect/env-vars.ts", "exec/find-pulumi.ts", "store/claim.ts", "store/lock.ts", "cloud/client.ts"].map((f) => path.join(root, "src", f)),
   outbase: path.join(root, "src"),
   outdir: devOut,
   format: "esm",

@@ -1,12 +1,16 @@
-// Wire shapes of the Pulumi Cloud agent endpoints (seeds 001/003, reference §1), shared by the client
-// and the embedded mock cloud. Imported only on the cold path (zod costs ~60 ms to load).
+// Wire shapes of the Pulumi Cloud agent endpoints, as the embedded mock sends them and as the client
+// reads the strict ones (challenge, claim, claim status). The signup, /api/user, validate and refresh
+// answers are read field by field instead (answers.ts). Cold path only (zod costs ~60 ms to load).
 import { z } from "zod";
+import { readServerTime } from "./time.js";
 
-/** RFC 3339 timestamp; Go's zero time counts as missing (reference §1.3). */
-const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
-export const timestamp = z
-  .string()
-  .refine((s) => s !== GO_ZERO_TIME && !Number.isNaN(Date.parse(s)), { message: "is not a valid RFC 3339 time" });
+/** A service time, normalized to toISOString(); Go's zero time counts as missing. */
+export const timestamp = z.string().transform((s, ctx) => {
+  const r = readServerTime(s);
+  if (r.ok) return r.iso;
+  ctx.addIssue({ code: "custom", message: r.problem });
+  return z.NEVER;
+});
 
 export const ChallengeResponse = z.object({
   challengeID: z.string().min(1),
@@ -63,6 +67,22 @@ export const SignupResponse = z.object({
 });
 export type SignupResponse = z.infer<typeof SignupResponse>;
 
+/** POST /api/oauth/token (form-encoded grant_type=refresh_token&refresh_token=...): the OAuth 2 answer. */
+export const RefreshResponse = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.number(),
+  refresh_token: z.string().optional(),
+});
+export type RefreshResponse = z.infer<typeof RefreshResponse>;
+
+/** An OAuth 2 error answer (RFC 6749 §5.2), e.g. `{"error": "invalid_grant"}`. */
+export const OAuthErrorBody = z.object({
+  error: z.string(),
+  error_description: z.string().optional(),
+});
+export type OAuthErrorBody = z.infer<typeof OAuthErrorBody>;
+
 /** The Go CLI's error body: printed as `[code] message`. */
 export const ErrorBody = z.object({
   code: z.number().int(),
@@ -77,7 +97,7 @@ export const ClaimEntity = z.object({
 });
 export type ClaimEntity = z.infer<typeof ClaimEntity>;
 
-/** AgentClaimResponse (seed 001): shared by validate, preview (dryRun) and commit. */
+/** AgentClaimResponse: shared by validate, preview (dryRun) and commit. */
 export const AgentClaimResponse = z.object({
   agent: z.object({
     login: z.string().min(1),

@@ -3,7 +3,8 @@
 // last-known state (pulumi/pulumi#24495: one wrong answer must not poison the state forever).
 import { isTokenExpired, parseTime, type AccountView, type ClaimView } from "./lifecycle.js";
 import { claimBlock, loginRequiredBlock } from "./messages.js";
-import type { ClaimCheck } from "./plan.js";
+/** The service's answer about a claim: still claimable, no longer claimable, or no usable answer. */
+export type ClaimCheck = "claimable" | "unavailable" | "unknown";
 
 export type TokenCheck = "valid" | "rejected" | "unknown";
 

@@ -11,7 +11,7 @@ import { accountPhase, type ClaimView } from "./lifecycle.js";
 import { accountReport, diyReport, type AccountReport } from "./report.js";
 import { claimBlock, expiredNotice, loginRequiredBlock, logoutNotice, neoNotice, reminderLine } from "./messages.js";
 import { hasConsoleFor } from "./claim-url.js";
-import { claimState } from "./diagnosis.js";
+import { claimState, type ClaimCheck } from "./diagnosis.js";
 import { claimHistoryFilePath } from "./paths.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -29,8 +29,7 @@ export interface AgentFact {
 
 export type PulumiFact = { found: true; path: string } | { found: false; message: string; exitCode: number };
 
-/** The service's answer about a claim: still claimable, no longer claimable, or no usable answer. */
-export type ClaimCheck = "claimable" | "unavailable" | "unknown";
+export type { ClaimCheck } from "./diagnosis.js";
 
 export type RefreshResult = "done" | "refused" | "failed";
 

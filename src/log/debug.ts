@@ -4,7 +4,7 @@
 
 const secrets = new Set<string>();
 
-/** Register a value that must never be printed (access, refresh and claim tokens). */
+/** Register a value that must never be printed (access and refresh tokens; a claim token is part of the claim link, which is shown on purpose). */
 export function addSecret(value: string | undefined): void {
   if (value) secrets.add(value);
 }

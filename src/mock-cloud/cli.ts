@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `node dist/mock-cloud/cli.js [--port N] [--difficulty N] [--host H] [--demo-human LOGIN:TOKEN]`:
+// `node dist/mock-cloud/cli.js [--port N] [--difficulty N] [--host H] [--demo-human LOGIN:TOKEN]
+// [--refresh-tokens [--access-ttl SECONDS]]`:
 // run the mock Pulumi Cloud in the foreground for demos and manual testing. Prints one line with its
 // URL on stdout; stops cleanly on SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { startMockCloud, type MockCloudOptions } from "./server.js";
 
 const USAGE = `usage: mock-cloud [--port N] [--host H] [--difficulty N] [--demo-human LOGIN:TOKEN]
+                  [--refresh-tokens [--access-ttl SECONDS]]
 
 Runs a mock Pulumi Cloud (agent signup, /api/user, claim endpoints and a claim console page).
 
@@ -13,6 +15,9 @@ Runs a mock Pulumi Cloud (agent signup, /api/user, claim endpoints and a claim c
   --host H                 address to bind (default 127.0.0.1)
   --difficulty N           proof-of-work difficulty in leading zero bits, 1..256 (default 8)
   --demo-human LOGIN:TOKEN a human user the claim page offers as "Claim as LOGIN"
+  --refresh-tokens         signup also returns a refresh token; access tokens are short-lived
+                           and POST /api/oauth/token rotates them
+  --access-ttl SECONDS     lifetime of access tokens with --refresh-tokens (default 3600)
   -h, --help               show this help
 
 Point a client at it with PULUMI_API=<url> (or PULUMI_BACKEND_URL) and
@@ -42,6 +47,8 @@ async function main(): Promise<void> {
         host: { type: "string" },
         difficulty: { type: "string" },
         "demo-human": { type: "string" },
+        "refresh-tokens": { type: "boolean" },
+        "access-ttl": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -66,6 +73,10 @@ async function main(): Promise<void> {
     if (i <= 0 || i === demo.length - 1) fail(`--demo-human must be LOGIN:TOKEN`);
     options.demoHuman = { login: demo.slice(0, i), token: demo.slice(i + 1) };
   }
+
+  const accessTtl = parseIntArg("access-ttl", values["access-ttl"], 1, 365 * 24 * 3600);
+  if (accessTtl !== undefined && !values["refresh-tokens"]) fail("--access-ttl needs --refresh-tokens");
+  if (values["refresh-tokens"]) options.refreshTokens = accessTtl !== undefined ? { accessTtlMs: accessTtl * 1000 } : {};
 
   const mock = await startMockCloud(options);
   process.stdout.write(`mock Pulumi Cloud listening on ${mock.url}\n`);

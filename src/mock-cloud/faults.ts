@@ -7,13 +7,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** Named routes of the mock; faults and stats are keyed by these. */
 export const ROUTE_IDS = [
   "challenge", // GET /api/agents/signup (the path the Go CLI calls)
-  "challenge-alt", // GET /api/agents/signup/challenge (the path the REST reference names)
+  "challenge-alt", // GET /api/agents/signup/challenge (the path the public REST reference names)
   "signup", // POST /api/agents/signup
   "user", // GET /api/user
   "validate", // GET /api/agents/signup/validate/{claimToken}
   "claim", // POST /api/agents/{orgName}/claim
   "claim-status", // GET /api/agents/{orgName}/claim/status
   "stack-create", // POST /api/stacks/{org}/{project}/{stack}
+  "oauth-token", // POST /api/oauth/token (refresh mode only)
   "console", // GET /claim/{claimToken}
   "console-claim", // POST /claim/{claimToken}
   "not-found", // everything else
@@ -42,6 +43,11 @@ export interface FaultSpec {
   partialBody?: boolean;
   /** Close the connection without any response. */
   drop?: boolean;
+  /**
+   * Let the real handler answer (the account is really created), then replace its JSON body with what
+   * this returns: odd values in fields of a real answer.
+   */
+  rewrite?: (body: Record<string, unknown>) => unknown;
 }
 
 export interface FaultHandle {

@@ -1,6 +1,7 @@
 // A mock Pulumi Cloud on loopback: a real node:http server implementing the agent-account endpoints
-// (seed 003, reference §1) plus a tiny console claim page, with a controllable clock, request stats
-// and fault injection. Used by the tests and as the demo's embedded default.
+// (signup, /api/user, claim validation and transfer, token refresh) plus a tiny console claim page,
+// with a controllable clock, request stats and fault injection. Used by the tests and as the demo's
+// embedded default.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { z } from "zod";
@@ -15,7 +16,7 @@ import {
   renderUnavailablePage,
 } from "./console-page.js";
 import { applyFault, FaultQueue, type RouteId } from "./faults.js";
-import { MockState, type AgentAccount, type HumanAccount, type Outcome } from "./state.js";
+import { MockState, type AgentAccount, type HumanAccount, type Outcome, type RefreshModeOptions } from "./state.js";
 import { MockStats } from "./stats.js";
 
 export { MockClock, HOUR_MS, DAY_MS } from "./clock.js";
@@ -26,6 +27,7 @@ export {
   CLAIM_WINDOW_MS,
   CHALLENGE_TTL_MS,
   DEFAULT_DIFFICULTY,
+  REFRESH_MODE_ACCESS_TTL_MS,
   UNAUTHORIZED_MESSAGE,
   READ_ONLY_MESSAGE,
   type AgentAccount,
@@ -33,6 +35,8 @@ export {
   type HumanAccount,
   type Account,
   type TokenRecord,
+  type RefreshRecord,
+  type RefreshModeOptions,
   type Org,
   type ClaimRecord,
   type Challenge,
@@ -56,6 +60,12 @@ export interface MockCloudOptions {
   nonTransferableKinds?: readonly string[];
   /** Share a clock (default: a fresh one at real time). */
   clock?: MockClock;
+  /**
+   * Refresh mode: signup also returns a refreshToken, access tokens are JWT-shaped (with the
+   * account id as `sub`) and expire after accessTtlMs (default one hour), and POST /api/oauth/token
+   * rotates them. Off by default (one 72 h access token, no /api/oauth/token route).
+   */
+  refreshTokens?: RefreshModeOptions;
 }
 
 export interface MockCloud {
@@ -65,7 +75,7 @@ export interface MockCloud {
   readonly port: number;
   /** Console base URL (no trailing slash). */
   readonly consoleUrl: string;
-  /** host[:port] of the console, the value for PULUMI_CONSOLE_DOMAIN (reference §5). */
+  /** host[:port] of the console, the value for PULUMI_CONSOLE_DOMAIN. */
   readonly consoleDomain: string;
   readonly clock: MockClock;
   readonly state: MockState;
@@ -101,6 +111,7 @@ const ROUTES: Route[] = [
   { id: "claim", method: "POST", pattern: ["api", "agents", ":org", "claim"] },
   { id: "claim-status", method: "GET", pattern: ["api", "agents", ":org", "claim", "status"] },
   { id: "stack-create", method: "POST", pattern: ["api", "stacks", ":org", ":project", ":stack"] },
+  { id: "oauth-token", method: "POST", pattern: ["api", "oauth", "token"] },
   { id: "console", method: "GET", pattern: ["claim", ":claimToken"] },
   { id: "console-claim", method: "POST", pattern: ["claim", ":claimToken"] },
 ];
@@ -108,7 +119,7 @@ const ROUTES: Route[] = [
 type Params = Record<string, string>;
 
 /** Match a request; undecodable segments (bad %-escapes) match nothing. */
-function matchRoute(method: string, pathname: string): { route: Route; params: Params } | undefined {
+function matchRoute(routes: readonly Route[], method: string, pathname: string): { route: Route; params: Params } | undefined {
   const raw = pathname.split("/").slice(1);
   let segments: string[];
   try {
@@ -116,7 +127,7 @@ function matchRoute(method: string, pathname: string): { route: Route; params: P
   } catch {
     return undefined;
   }
-  for (const route of ROUTES) {
+  for (const route of routes) {
     if (route.method !== method || route.pattern.length !== segments.length) continue;
     const params: Params = {};
     const matched = route.pattern.every((p, i) => {
@@ -132,13 +143,18 @@ function matchRoute(method: string, pathname: string): { route: Route; params: P
   return undefined;
 }
 
+/** Per-response body rewrites of `rewrite` faults. */
+const rewrites = new WeakMap<ServerResponse, (body: Record<string, unknown>) => unknown>();
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  const rewrite = rewrites.get(res);
+  const sent = rewrite && status < 300 ? rewrite(JSON.parse(JSON.stringify(body)) as Record<string, unknown>) : body;
+  const bytes = Buffer.from(JSON.stringify(sent), "utf8");
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(bytes.length) });
   res.end(bytes);
 }
 
-/** Errors in the Go service's shape (reference §1.4). */
+/** Errors in the Go service's shape: `{"code": <status>, "message": ...}`. */
 function sendError(res: ServerResponse, status: number, message: string): void {
   sendJson(res, status, { code: status, message });
 }
@@ -203,7 +219,10 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     ...(options.difficulty !== undefined ? { difficulty: options.difficulty } : {}),
     ...(options.challengeTtlMs !== undefined ? { challengeTtlMs: options.challengeTtlMs } : {}),
     ...(options.nonTransferableKinds !== undefined ? { nonTransferableKinds: options.nonTransferableKinds } : {}),
+    ...(options.refreshTokens ? { refreshTokens: options.refreshTokens } : {}),
   });
+  // Without refresh mode there is no token endpoint, as before it existed.
+  const routes = state.refreshMode ? ROUTES : ROUTES.filter((r) => r.id !== "oauth-token");
   const stats = new MockStats();
   const faults = new FaultQueue();
   const demoHuman = options.demoHuman;
@@ -214,7 +233,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://mock.invalid");
-    const match = matchRoute(method, url.pathname);
+    const match = matchRoute(routes, method, url.pathname);
     const routeId: RouteId = match?.route.id ?? "not-found";
 
     let body = "";
@@ -236,6 +255,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
       faulted: fault !== undefined,
     });
     if (fault && (await applyFault(req, res, fault, closing.signal))) return;
+    if (fault?.rewrite) rewrites.set(res, fault.rewrite);
     if (tooLarge) return sendError(res, 413, `request body exceeds ${MAX_BODY_BYTES} bytes`);
     if (!match) return sendError(res, 404, `no route for ${method} ${url.pathname}`);
 
@@ -273,6 +293,16 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
           res,
           state.createStack(auth, params["org"] as string, params["project"] as string, params["stack"] as string),
         );
+      case "oauth-token": {
+        const type = String(req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+        const outcome =
+          type === "application/x-www-form-urlencoded"
+            ? state.refresh(new URLSearchParams(body))
+            : ({ ok: false, status: 400, error: "invalid_request", description: "the body must be form-encoded" } as const);
+        if (!outcome.ok) return sendJson(res, outcome.status, { error: outcome.error, error_description: outcome.description });
+        stats.refreshes++;
+        return sendJson(res, 200, outcome.value);
+      }
       case "console":
         return consolePage(res, params["claimToken"] as string);
       case "console-claim":

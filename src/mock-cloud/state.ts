@@ -1,5 +1,7 @@
 // Domain model of the mock Pulumi Cloud: challenges, agent and human accounts, tokens, orgs and their
-// entities, claims, and the agent lifecycle (seed 000: 72 h active, read-only until 30 d, then locked).
+// entities, claims, and the agent lifecycle (72 h active, read-only until 30 d, then locked). In
+// refresh mode signup also issues a refresh token, access tokens are short-lived JWT-shaped tokens,
+// and POST /api/oauth/token rotates them (after a claim, into the claimer's identity).
 // Pure state + rules; HTTP lives in server.ts. Every operation returns an Outcome carrying the HTTP
 // status the service would answer with, so the server only has to serialize it.
 import { randomBytes } from "node:crypto";
@@ -9,6 +11,7 @@ import type {
   ClaimEntity,
   ClaimRequest,
   ClaimStatusResponse,
+  RefreshResponse,
   SignupRequest,
   SignupResponse,
   UserResponse,
@@ -20,7 +23,9 @@ export const ACTIVE_PERIOD_MS = 72 * HOUR_MS;
 export const CLAIM_WINDOW_MS = 30 * DAY_MS;
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const DEFAULT_DIFFICULTY = 8;
-/** Kinds the service cannot transfer yet (seed 003: Insights accounts have no transfer primitive). */
+/** Default lifetime of an access token in refresh mode (what Pulumi announced: one hour). */
+export const REFRESH_MODE_ACCESS_TTL_MS = HOUR_MS;
+/** Kinds the service cannot transfer yet (Insights accounts have no transfer primitive). */
 export const DEFAULT_NON_TRANSFERABLE_KINDS: readonly string[] = ["insights-account"];
 
 /** The exact message the service (and the Go CLI's ErrUnauthorized) uses for a rejected token. */
@@ -29,6 +34,8 @@ export const READ_ONLY_MESSAGE =
   "this agent account is read-only: its 72-hour write period has ended; claim the account to restore write access";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
+/** An OAuth 2 endpoint's outcome: errors are `{"error": ..., "error_description": ...}` (RFC 6749 §5.2). */
+export type OAuthOutcome<T> = { ok: true; value: T } | { ok: false; status: number; error: string; description: string };
 
 const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 const fail = <T = never>(status: number, message: string): Outcome<T> => ({ ok: false, status, message });
@@ -51,8 +58,12 @@ export interface AgentAccount {
   /** The agent's individual org; same slug as the login. */
   orgName: string;
   createdAt: Date;
+  /** The latest access token issued to the agent. */
   accessToken: string;
+  /** End of the 72 h active period (in the default mode also the access token's expiry). */
   accessTokenValidUntil: Date;
+  /** Refresh mode: the agent's current refresh token. */
+  refreshToken?: string;
   claimToken: string;
   claimTokenValidUntil: Date;
   challengeID: string;
@@ -83,6 +94,23 @@ export interface TokenRecord {
   /** tokenInfo.name in /api/user. */
   name: string;
   revokedAt?: Date;
+  /** Refresh mode: when the token stops authenticating. */
+  expiresAt?: Date;
+}
+
+export interface RefreshRecord {
+  token: string;
+  /** The agent the chain started with; after a claim, refreshes yield its claimer's tokens. */
+  agentLogin: string;
+  issuedAt: Date;
+  /** Set when it was exchanged (each refresh token works once) or revoked. */
+  usedAt?: Date;
+  revokedAt?: Date;
+}
+
+export interface RefreshModeOptions {
+  /** Lifetime of access tokens (default one hour). */
+  accessTtlMs?: number;
 }
 
 export interface Org {
@@ -117,6 +145,8 @@ export interface StateOptions {
   difficulty?: number;
   challengeTtlMs?: number;
   nonTransferableKinds?: readonly string[];
+  /** Issue refresh tokens and short-lived access tokens (off: one 72 h access token, no refresh). */
+  refreshTokens?: RefreshModeOptions;
 }
 
 function randomHex(bytes: number): string {
@@ -125,6 +155,17 @@ function randomHex(bytes: number): string {
 
 const CANONICAL_NONCE = /^(0|[1-9][0-9]*)$/;
 const UINT64_MAX = 2n ** 64n - 1n;
+
+const b64url = (v: string | Buffer): string => Buffer.from(v).toString("base64url");
+
+/** A JWT-shaped access token (unsigned: the mock only needs its shape and its `sub`). */
+function jwtToken(sub: string, issuedAt: Date, expiresAt: Date): string {
+  const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const claims = b64url(
+    JSON.stringify({ sub, iat: Math.floor(issuedAt.getTime() / 1000), exp: Math.floor(expiresAt.getTime() / 1000), jti: randomHex(8) }),
+  );
+  return `${header}.${claims}.${b64url(randomBytes(32))}`;
+}
 
 function entityKey(e: { kind: string; name: string }): string {
   return `${e.kind}\u0000${e.name}`;
@@ -137,7 +178,10 @@ export class MockState {
   readonly tokens = new Map<string, TokenRecord>();
   readonly orgs = new Map<string, Org>();
   readonly claims: ClaimRecord[] = [];
+  readonly refreshTokens = new Map<string, RefreshRecord>();
   readonly nonTransferableKinds: Set<string>;
+  /** Set in refresh mode. */
+  readonly refreshMode: { accessTtlMs: number } | undefined;
   challengeTtlMs: number;
   private difficultyValue: number;
   private fixedChallengeData: string | undefined;
@@ -150,6 +194,11 @@ export class MockState {
     if (options.difficulty !== undefined) this.setDifficulty(options.difficulty);
     this.challengeTtlMs = options.challengeTtlMs ?? CHALLENGE_TTL_MS;
     this.nonTransferableKinds = new Set(options.nonTransferableKinds ?? DEFAULT_NON_TRANSFERABLE_KINDS);
+    if (options.refreshTokens) {
+      const accessTtlMs = options.refreshTokens.accessTtlMs ?? REFRESH_MODE_ACCESS_TTL_MS;
+      if (!(Number.isFinite(accessTtlMs) && accessTtlMs > 0)) throw new RangeError(`accessTtlMs must be a positive number, got ${accessTtlMs}`);
+      this.refreshMode = { accessTtlMs };
+    }
   }
 
   // ---- challenges and signup -------------------------------------------------------------------
@@ -229,7 +278,7 @@ export class MockState {
       login,
       orgName: login,
       createdAt: now,
-      accessToken: `pul-agent-${randomHex(20)}`,
+      accessToken: "",
       accessTokenValidUntil: new Date(now.getTime() + ACTIVE_PERIOD_MS),
       claimToken: randomBytes(24).toString("base64url"),
       claimTokenValidUntil: new Date(now.getTime() + CLAIM_WINDOW_MS),
@@ -237,7 +286,13 @@ export class MockState {
       ...meta,
     };
     this.accounts.set(login, agent);
-    this.tokens.set(agent.accessToken, { token: agent.accessToken, login, kind: "agent", name: "agent-signup" });
+    if (this.refreshMode) {
+      agent.accessToken = this.issueAccessToken(agent, "agent-signup").token;
+      agent.refreshToken = this.issueRefreshToken(login).token;
+    } else {
+      agent.accessToken = `pul-agent-${randomHex(20)}`;
+      this.tokens.set(agent.accessToken, { token: agent.accessToken, login, kind: "agent", name: "agent-signup" });
+    }
     this.orgs.set(login, { name: login, members: new Set([login]), entities: [], agentOwned: true });
     return agent;
   }
@@ -245,9 +300,11 @@ export class MockState {
   /** The signup response body for an agent (also what a test gets from createAgentAccount + this). */
   signupResponse(agent: AgentAccount): SignupResponse {
     const user = this.userResponse(agent);
+    const tokenExpiry = this.tokens.get(agent.accessToken)?.expiresAt ?? agent.accessTokenValidUntil;
     return {
       accessToken: agent.accessToken,
-      accessTokenValidUntil: agent.accessTokenValidUntil.toISOString(),
+      accessTokenValidUntil: tokenExpiry.toISOString(),
+      ...(agent.refreshToken ? { refreshToken: agent.refreshToken } : {}),
       claimToken: agent.claimToken,
       claimTokenValidUntil: agent.claimTokenValidUntil.toISOString(),
       userInfo: {
@@ -278,6 +335,7 @@ export class MockState {
     const match = /^token\s+(\S+)\s*$/i.exec(authorization ?? "");
     const record = match ? this.tokens.get(match[1] as string) : undefined;
     if (!record || record.revokedAt) return fail(401, UNAUTHORIZED_MESSAGE);
+    if (record.expiresAt && this.clock.now().getTime() >= record.expiresAt.getTime()) return fail(401, UNAUTHORIZED_MESSAGE);
     const account = this.accounts.get(record.login);
     if (!account) return fail(401, UNAUTHORIZED_MESSAGE);
     if (account.kind === "agent") {
@@ -302,11 +360,61 @@ export class MockState {
     };
   }
 
+  /** Revoke an access token or a refresh token; false when it is unknown or already revoked. */
   revokeToken(token: string): boolean {
-    const record = this.tokens.get(token);
+    const record = this.tokens.get(token) ?? this.refreshTokens.get(token);
     if (!record || record.revokedAt) return false;
     record.revokedAt = this.clock.now();
     return true;
+  }
+
+  // ---- refresh mode ------------------------------------------------------------------------------
+
+  /** A short-lived JWT-shaped access token for an account (refresh mode). */
+  private issueAccessToken(account: Account, name: string): TokenRecord {
+    const ttl = this.refreshMode?.accessTtlMs ?? REFRESH_MODE_ACCESS_TTL_MS;
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + ttl);
+    const record: TokenRecord = { token: jwtToken(account.id, now, expiresAt), login: account.login, kind: account.kind, name, expiresAt };
+    this.tokens.set(record.token, record);
+    return record;
+  }
+
+  private issueRefreshToken(agentLogin: string): RefreshRecord {
+    const record: RefreshRecord = { token: `pul-refresh-${randomHex(20)}`, agentLogin, issuedAt: this.clock.now() };
+    this.refreshTokens.set(record.token, record);
+    return record;
+  }
+
+  /**
+   * POST /api/oauth/token with grant_type=refresh_token: a new access token and a rotated refresh
+   * token (each refresh token works once). After a claim the tokens are the claimer's.
+   */
+  refresh(form: URLSearchParams): OAuthOutcome<RefreshResponse> {
+    const oauthFail = (status: number, error: string, description: string): OAuthOutcome<never> => ({ ok: false, status, error, description });
+    if (!this.refreshMode) return oauthFail(400, "unsupported_grant_type", "this service issues no refresh tokens");
+    if (form.get("grant_type") !== "refresh_token") return oauthFail(400, "unsupported_grant_type", "grant_type must be refresh_token");
+    const presented = form.get("refresh_token") ?? "";
+    if (!presented) return oauthFail(400, "invalid_request", "refresh_token is required");
+    const record = this.refreshTokens.get(presented);
+    if (!record || record.revokedAt || record.usedAt) return oauthFail(400, "invalid_grant", "the refresh token is invalid, expired or revoked");
+    const agent = this.agentByLogin(record.agentLogin);
+    if (!agent) return oauthFail(400, "invalid_grant", "the refresh token is invalid, expired or revoked");
+    let subject: Account = agent;
+    if (agent.claimedAt) {
+      const claimer = agent.claimedBy ? this.accounts.get(agent.claimedBy) : undefined;
+      if (!claimer) return oauthFail(400, "invalid_grant", "the refresh token is invalid, expired or revoked");
+      subject = claimer;
+    } else if (this.phase(agent) === "locked") {
+      return oauthFail(400, "invalid_grant", "the agent account is locked: its claim window is over");
+    }
+    record.usedAt = this.clock.now();
+    const access = this.issueAccessToken(subject, subject.kind === "agent" ? "agent-signup" : `${subject.login}-refresh`);
+    const next = this.issueRefreshToken(agent.login);
+    agent.refreshToken = next.token;
+    if (subject === agent) agent.accessToken = access.token;
+    const expiresIn = Math.max(1, Math.ceil(this.refreshMode.accessTtlMs / 1000));
+    return { ok: true, value: { access_token: access.token, token_type: "bearer", expires_in: expiresIn, refresh_token: next.token } };
   }
 
   // ---- lookups and test helpers ----------------------------------------------------------------
@@ -476,7 +584,9 @@ export class MockState {
     for (const t of plan) dest.entities.push({ kind: t.kind, name: t.newName });
     agentOrg.entities = [];
     agentOrg.deletedAt = now;
-    this.revokeToken(agent.accessToken);
+    // Every access token of the agent (refresh mode issues many); refresh tokens keep working and
+    // yield the claimer's tokens from now on.
+    for (const t of this.tokens.values()) if (t.kind === "agent" && t.login === agent.login) this.revokeToken(t.token);
     const transferToken = `transfer-${randomHex(12)}`;
     agent.claimedAt = now;
     agent.claimedBy = human.login;

@@ -32,6 +32,8 @@ export class MockStats {
   readonly headersSeen: Partial<Record<RouteId, HeadersSeen>> = {};
   /** Successful signups. */
   signups = 0;
+  /** Successful token refreshes (POST /api/oauth/token answered 200). */
+  refreshes = 0;
 
   record(r: RecordedRequest): void {
     this.requests.push(r);
@@ -61,5 +63,6 @@ export class MockStats {
     for (const k of Object.keys(this.lastHeaders) as RouteId[]) delete this.lastHeaders[k];
     for (const k of Object.keys(this.headersSeen) as RouteId[]) delete this.headersSeen[k];
     this.signups = 0;
+    this.refreshes = 0;
   }
 }

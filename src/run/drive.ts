@@ -7,19 +7,11 @@ import { credentialsDir, sharedAgentDir } from "../store/paths.js";
 import { debug } from "../log/debug.js";
 import { gatherHistory, gatherProject, gatherPulumi, gatherStore } from "./gather.js";
 
-type Env = Readonly<Record<string, string | undefined>>;
+import type { DriveContext } from "./context.js";
 
-export interface DriveContext {
-  env: Env;
-  cwd: string;
-  /** Our messages (stderr). */
-  write: (text: string) => void;
-  /** Cancels a signup or refresh in flight (Ctrl-C, SIGTERM). */
-  signal: AbortSignal;
-  /** Our name for the agent, and what we send as agentName. */
-  agentName: string | undefined;
-  wireName: string | undefined;
-}
+export type { DriveContext } from "./context.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 export type FinalStep = Extract<Step, { kind: "exec" | "done" | "fail" }>;
 

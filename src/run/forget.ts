@@ -3,6 +3,7 @@
 // nothing else: human logins and other clouds' accounts stay (unlike the Go CLI, which deletes every
 // cloud's agent state at once).
 import type { ForgetAction } from "../core/plan.js";
+import type { ClaimView } from "../core/lifecycle.js";
 import { claimFilePath, credentialsFilePath } from "../core/paths.js";
 import { updateCredentialsFile, withoutAccount } from "../store/credentials.js";
 import { updateClaimFile, type ClaimRecord } from "../store/claim.js";
@@ -22,4 +23,9 @@ export async function forgetAgentAccounts(actions: readonly ForgetAction[]): Pro
       await updateClaimFile(claimFilePath(a.dir), (c) => (c && c.claimUrl === claim.claimUrl && c.cloudUrl === claim.cloudUrl ? undefined : c));
     }
   }
+}
+
+/** The account stays (it now belongs to whoever claimed it); only its claim moves to the history. */
+export async function forgetClaim(dir: string, claim: ClaimView): Promise<void> {
+  await forgetAgentAccounts([{ location: "default", dir, cloudUrls: [], claim }]);
 }

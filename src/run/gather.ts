@@ -72,7 +72,6 @@ function credsView(read: Awaited<ReturnType<typeof readCredentialsFile>>, file: 
 }
 
 export function claimView(record: ClaimRecord): ClaimView {
-  addSecret(record.claimToken);
   return {
     claimUrl: record.claimUrl,
     claimToken: record.claimToken,

@@ -3,7 +3,7 @@
 // claim link is printed and persisted before anything else can fail, and the claim file carries a
 // "pending" mark until the credentials are stored, so an interrupted run is reported by the next one
 // instead of being replaced by another orphan account. Runs while the caller holds the signup lock.
-import { CloudClient } from "../cloud/client.js";
+import { CloudClient, droppedLines, type SignupAnswer } from "../cloud/client.js";
 import { userAgent } from "../cloud/user-agent.js";
 import { PowChallengeError, solveChallenge } from "../pow/index.js";
 import { claimUrlFor } from "../core/claim-url.js";
@@ -37,6 +37,9 @@ export interface SignupOutcome {
   username: string | undefined;
 }
 
+/** The claim window of an agent account (docs/product.md#lifecycle). */
+const CLAIM_WINDOW_MS = 30 * 24 * 3600_000;
+
 function numberFromEnv(env: Env, name: string, fallback: number): number {
   const v = Number(env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
@@ -44,7 +47,6 @@ function numberFromEnv(env: Env, name: string, fallback: number): number {
 
 export async function signupAgentAccount(input: SignupInput): Promise<SignupOutcome> {
   const { cloudUrl, env } = input;
-  const consoleDomain = env.PULUMI_CONSOLE_DOMAIN || undefined;
   const trace = (m: string) => debug(env, m);
   const client = new CloudClient({
     baseUrl: cloudUrl,
@@ -76,40 +78,44 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
   trace(`proof of work solved: nonce ${solved.nonce} in ${Math.round(solved.durationMs)} ms (${solved.engine}, ${solved.threads} thread(s), ${solved.hashes} hashes)`);
 
   // ---- the irreversible step ----
-  const signup = await client.signup({
-    challengeID: challenge.challengeID,
-    challengeResult: solved.nonce,
-    ...(input.agentName ? { agentName: input.agentName } : {}),
-    ...(input.agentModel ? { agentModel: input.agentModel } : {}),
-    ...(solved.durationMs > 0 ? { challengeSolveDurationMs: Math.round(solved.durationMs) } : {}),
-  });
+  let signup: SignupAnswer;
+  try {
+    signup = await client.signup({
+      challengeID: challenge.challengeID,
+      challengeResult: solved.nonce,
+      ...(input.agentName ? { agentName: input.agentName } : {}),
+      ...(input.agentModel ? { agentModel: input.agentModel } : {}),
+      ...(solved.durationMs > 0 ? { challengeSolveDurationMs: Math.round(solved.durationMs) } : {}),
+    });
+  } catch (err) {
+    const claimToken = (err as { claimToken?: unknown }).claimToken;
+    // The server created the account but its credentials are unusable: the claim link must still reach
+    // the human. It stays marked pending, so the next run reports this account instead of making another.
+    if (typeof claimToken !== "string") throw err;
+    const claimUrl = await persistClaim(input, claimToken, undefined);
+    throw new AgentError(`Pulumi Cloud created an agent account, but ${(err as Error).message}, so no credentials were stored. Its claim link: ${claimUrl}`, {
+      code: "signup-answer-unusable",
+      hint: "Give the claim link to the human (it is also in agent-claim.json): they can claim the account and run `pulumi login`.",
+      cause: err,
+    });
+  }
+  for (const line of droppedLines("signup answer", signup.dropped)) trace(line);
   addSecret(signup.accessToken);
   addSecret(signup.refreshToken);
-  addSecret(signup.claimToken);
-  const claimUrl = claimUrlFor(cloudUrl, signup.claimToken, consoleDomain);
   // The claim link is the only way to recover the account: shown and persisted before anything else.
-  input.write(signupLines(claimUrl));
+  const claimUrl = await persistClaim(input, signup.claimToken, signup.claimTokenValidUntil);
   const claimPath = claimFilePath(input.storeDir);
-  await keepPreviousClaim(input.storeDir, signup.claimToken, input.write);
-  const claim: ClaimRecord = {
-    claimUrl,
-    claimToken: signup.claimToken,
-    validUntil: signup.claimTokenValidUntil,
-    cloudUrl,
-    [PENDING_KEY]: true,
-  };
-  await writeClaimFile(claimPath, claim);
 
   // Who the account is: best effort, the account works without it (pulumi asks /api/user itself).
   const user = await client.getUser(signup.accessToken).catch((err: unknown) => {
     trace(`/api/user after signup failed (${(err as Error).message}); storing what the signup answer said`);
-    return signup.userInfo ? { ...signup.userInfo, tokenInfo: undefined } : undefined;
+    return signup.user ? { ...signup.user, tokenInfo: undefined } : undefined;
   });
   const account: StoredAccount = {
     accessToken: signup.accessToken,
     ...(signup.refreshToken ? { refreshToken: signup.refreshToken } : {}),
-    ...(user?.githubLogin ? { username: user.githubLogin } : {}),
-    ...(user?.organizations?.length ? { organizations: user.organizations.map((o) => o.githubLogin) } : {}),
+    ...(user?.login ? { username: user.login } : {}),
+    ...(user?.organizations?.length ? { organizations: user.organizations } : {}),
     lastValidatedAt: new Date().toISOString(),
     tokenInformation: {
       name: user?.tokenInfo?.name ?? "",
@@ -118,7 +124,7 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
       ...(signup.accessTokenValidUntil ? { expiresAt: signup.accessTokenValidUntil } : {}),
     },
   };
-  trace(`signed up as ${user?.githubLogin ?? "(unknown login)"}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
+  trace(`signed up as ${user?.login ?? "(unknown login)"}; access until ${signup.accessTokenValidUntil}, claim until ${signup.claimTokenValidUntil}; token ${signup.accessToken}`); // printed through the redaction (tested)
   await updateCredentialsFile(credentialsFilePath(input.storeDir), (creds) => withAccount(creds, cloudUrl, account, { setCurrentIfNone: true }));
   // Stored: the claim is complete.
   await updateClaimFile(claimPath, (c) => {
@@ -127,7 +133,20 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
     return rest as ClaimRecord;
   });
   trace(`stored in ${input.storeDir}`);
-  return { claimUrl, username: user?.githubLogin };
+  return { claimUrl, username: user?.login };
+}
+
+/** Print the claim link, then write it to agent-claim.json with the pending mark (archiving an earlier open claim). */
+async function persistClaim(input: SignupInput, claimToken: string, validUntil: string | undefined): Promise<string> {
+  const claimUrl = claimUrlFor(input.cloudUrl, claimToken, input.env.PULUMI_CONSOLE_DOMAIN || undefined);
+  input.write(signupLines(claimUrl));
+  await keepPreviousClaim(input.storeDir, claimToken, input.write);
+  // An answer without a usable claimTokenValidUntil gets the product's documented window (30 days from
+  // signup), so the claim is reminded about and reported like any other.
+  const until = validUntil ?? new Date(Date.now() + CLAIM_WINDOW_MS).toISOString();
+  const claim: ClaimRecord = { claimUrl, claimToken, validUntil: until, cloudUrl: input.cloudUrl, [PENDING_KEY]: true };
+  await writeClaimFile(claimFilePath(input.storeDir), claim);
+  return claimUrl;
 }
 
 /**

@@ -10,7 +10,6 @@ import { ensurePrivateDir, probeWritableDir } from "../store/dirs.js";
 import { assertReplaceable, cleanStaleTemps } from "../store/atomic.js";
 import { withExclusiveLock } from "../store/lock.js";
 import { detectModel } from "../detect/model.js";
-import { signupAgentAccount } from "./signup.js";
 import { forgetAgentAccounts } from "./forget.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -78,6 +77,8 @@ export async function runSignup(step: Extract<Step, { kind: "signup" }>, facts: 
         // The expired account's claim link was just printed; it is archived before the account goes.
         await forgetAgentAccounts([{ location: again.replaces.location, dir: again.replaces.dir, cloudUrls: [again.cloudUrl], claim: again.replaces.claim }]);
       }
+      // Loaded only by the one process that signs up: the waiters never pay for the client, zod and the solver.
+      const { signupAgentAccount } = await import("./signup.js");
       await signupAgentAccount({
         cloudUrl: again.cloudUrl,
         storeDir: dir,
@@ -90,6 +91,7 @@ export async function runSignup(step: Extract<Step, { kind: "signup" }>, facts: 
       return { ...(await ctx.regather(fresh)), created: true };
     },
     {
+      signal: ctx.signal,
       onWait: (holder) => {
         if (waitingShown) return;
         waitingShown = true;

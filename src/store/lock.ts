@@ -1,26 +1,35 @@
-// Cross-process exclusive lock around read → signup → store (reference §9.1), so N agents starting
-// together create one account. Cold path only: callers import this module lazily.
+// Cross-process exclusive lock around read → signup → store, so N agents starting together create one
+// account. Cold path only: callers import this module lazily.
 //
-// The lock is proper-lockfile's atomic mkdir of <dir>/.pulumi-agent.lock, kept fresh by its periodic
-// mtime update. Inside it an owner file (pid, host, start time) is written before proper-lockfile
-// even returns, so a waiter can tell a dead local holder (kill(pid, 0) → ESRCH) and take over at once
-// instead of waiting for the mtime to go stale. proper-lockfile's own stale removal is switched off:
-// every takeover goes through breakStaleLock below, under a second mkdir mutex, so two waiters that
-// both judged the same lock stale cannot both remove it (the second re-checks and sees a live holder).
+// The lock is a folder, <dir>/.pulumi-agent.lock, made by an atomic mkdir. Its holder writes owner.json
+// inside (pid, host, boot and pid namespace, a random id; temp file + rename, so it is absent or whole)
+// and refreshes the folder's mtime every staleMs/4. A waiter looks at the folder every few tens of
+// milliseconds and takes it over when its holder is a dead process of this host (kill(pid, 0) → ESRCH),
+// or when nobody refreshed it for staleMs: by its mtime, or by our own watch (inode, mtime and ctime
+// unchanged since we first saw it), so a folder with no owner file and a future mtime cannot trap us.
+// Every takeover and every release runs under a second mkdir mutex (<lock>.break) and re-checks the lock
+// there: two waiters that judged the same lock stale cannot both remove it, and many waiters do not
+// stampede. A waiter that gives up (signal, time budget) never touches the lock.
+//
+// The folder, owner file and mutex are those of pulumi-agent 0.1, which built the same lock on
+// proper-lockfile; both versions exclude each other. proper-lockfile itself could not do this job as
+// designed: its staleness is mtime only (a future mtime is never stale), it takes no AbortSignal, and an
+// owner file meant replacing its fs calls.
 import fs from "node:fs";
-import { mkdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, utimes, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import lockfile from "proper-lockfile";
-import { StoreError, describeFsError, errnoCode } from "./errors.js";
+import { AgentError } from "../core/errors.js";
+import { describeFsError, errnoCode } from "./errors.js";
 
 export const LOCK_NAME = ".pulumi-agent.lock";
 const OWNER_FILE = "owner.json";
-// A breaker holds its mutex for a few milliseconds; one this old belongs to a process that died.
-const BREAK_MUTEX_STALE_MS = 10_000;
-// Hand proper-lockfile a threshold it never reaches: staleness is decided here (see judgeLock).
-const NEVER_STALE = 2 ** 31 - 1;
+const BREAK_SUFFIX = ".break";
+/** A waiter looks at the lock every POLL_MS ± 50%: a release is noticed within ~45 ms (a stat is cheap). */
+const POLL_MS = 30;
+/** How long a release waits for a breaker's mutex (held for milliseconds) before going ahead without it. */
+const RELEASE_MUTEX_WAIT_MS = 500;
 
 export interface LockHolder {
   pid: number;
@@ -47,14 +56,18 @@ export type StaleReason = "holder-dead" | "expired";
 export interface LockState {
   /** mtime of the lock folder (kept fresh by a live holder). */
   mtimeMs: number;
+  /** When this observer first saw the folder as it is now (same inode, mtime, ctime); default: now. */
+  unchangedSinceMs?: number;
   owner?: LockOwner;
 }
 
 export interface LockOptions {
-  /** Give up after this long (default 180 s). */
+  /** Give up after this long (default 180 s): LockError "lock-timeout". */
   waitMs?: number;
   /** A lock not refreshed for this long is stale (default 15 s; at least 2 s). */
   staleMs?: number;
+  /** Stop waiting at once when this aborts: LockWaitAborted, the lock untouched. */
+  signal?: AbortSignal;
   /** Called when we start waiting, and again whenever the holder changes. */
   onWait?: (holder?: LockHolder) => void;
 }
@@ -65,8 +78,64 @@ export interface LockInspection {
   holder?: LockHolder;
   stale?: boolean;
   reason?: StaleReason;
-  /** Time since the holder last refreshed the lock. */
+  /** Time since the holder last refreshed the lock, by its mtime (0 for an mtime in the future). */
   ageMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// errors
+
+export type LockErrorCode = "lock-timeout" | "lock-compromised" | "lock-unavailable" | "lock-wait-aborted";
+
+export class LockError extends AgentError {
+  override name = "LockError";
+  declare readonly code: LockErrorCode;
+  /** The lock folder. */
+  readonly path: string;
+
+  constructor(code: LockErrorCode, lockPath: string, message: string, info: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, { code, ...info });
+    this.path = lockPath;
+  }
+}
+
+/**
+ * The wait was cancelled through `LockOptions.signal`. `cause` is the signal's reason; when that is a
+ * signal name ("SIGINT", "SIGTERM") `exitCode` is the shell's 128 + its number (130, 143), else 130.
+ * Named "AbortError" like every other cancellation in pulumi-agent.
+ */
+export class LockWaitAborted extends LockError {
+  override name = "AbortError";
+  constructor(lockPath: string, reason: unknown) {
+    super("lock-wait-aborted", lockPath, `Stopped waiting for the lock ${lockPath}; it was left as it was.`, {
+      exitCode: exitCodeForAbort(reason),
+      cause: reason,
+    });
+  }
+}
+
+function exitCodeForAbort(reason: unknown): number {
+  const signals = os.constants.signals as Record<string, number | undefined>;
+  const n = typeof reason === "string" ? signals[reason] : undefined;
+  return n === undefined ? 130 : 128 + n;
+}
+
+function unavailable(lockPath: string, e: unknown): LockError {
+  return new LockError("lock-unavailable", lockPath, `Cannot create the lock ${lockPath} (${describeFsError(e)}).`, {
+    hint: `Make sure ${path.dirname(lockPath)} exists, is writable and has free space.`,
+    cause: e,
+  });
+}
+
+function describeHolder(owner: LockOwner | undefined): string {
+  if (!owner) return "held by a process that did not identify itself";
+  return `held by pid ${owner.pid} on ${owner.host}${owner.since ? ` since ${owner.since}` : ""}`;
+}
+
+function timedOut(lockPath: string, waitMs: number, owner: LockOwner | undefined): LockError {
+  return new LockError("lock-timeout", lockPath, `Timed out after ${Math.round(waitMs / 1000)}s waiting for the lock ${lockPath}, ${describeHolder(owner)}.`, {
+    hint: `Another pulumi-agent is probably signing up; if none is running, remove ${lockPath} and try again.`,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -82,7 +151,8 @@ export function sameHost(owner: HostIdentity, self: HostIdentity): boolean {
 /**
  * Is the lock stale? Yes if its holder is a process on this host (same boot, same pid namespace)
  * that no longer exists, or if nobody refreshed it for `staleMs` (holder elsewhere, crashed before
- * writing its owner file, or its pid was reused).
+ * writing its owner file, or its pid was reused). "Not refreshed" is read from the mtime and from our
+ * own watch, whichever is older: a future mtime cannot keep a dead lock alive.
  */
 export function judgeLock(
   state: LockState,
@@ -90,7 +160,8 @@ export function judgeLock(
 ): { stale: false } | { stale: true; reason: StaleReason } {
   const { owner } = state;
   if (owner && sameHost(owner, ctx.self) && !ctx.isAlive(owner.pid)) return { stale: true, reason: "holder-dead" };
-  if (ctx.now - state.mtimeMs > ctx.staleMs) return { stale: true, reason: "expired" };
+  const age = Math.max(ctx.now - state.mtimeMs, ctx.now - (state.unchangedSinceMs ?? ctx.now));
+  if (age > ctx.staleMs) return { stale: true, reason: "expired" };
   return { stale: false };
 }
 
@@ -129,6 +200,24 @@ export function isPidAlive(pid: number): boolean {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// reading the lock
+
+/** One observer's memory of a folder: since when it has looked the same (inode, mtime, ctime). */
+class Sighting {
+  private key = "";
+  private since = 0;
+
+  see(st: fs.Stats, now: number): number {
+    const key = `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    if (key !== this.key) {
+      this.key = key;
+      this.since = now;
+    }
+    return this.since;
+  }
+}
+
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
@@ -142,65 +231,93 @@ function parseOwner(text: string): LockOwner | undefined {
       ...(typeof o.pidns === "string" ? { pidns: o.pidns } : {}),
     };
   } catch {
-    return undefined; // partially written or foreign: fall back to the mtime rule
+    return undefined; // foreign or garbled: judged like a lock without owner
   }
 }
 
-async function readLockState(lockPath: string): Promise<LockState | undefined> {
-  let st;
+interface Observed extends LockState {
+  stats: fs.Stats;
+}
+
+/** The lock as it is now; undefined if there is none. lstat: a symlink is judged, never followed. */
+async function observe(lockPath: string, sighting?: Sighting): Promise<Observed | undefined> {
+  let st: fs.Stats;
   try {
-    st = await stat(lockPath);
+    st = await lstat(lockPath);
   } catch (e) {
     if (errnoCode(e) === "ENOENT") return undefined;
     throw e;
   }
+  const now = Date.now();
   let owner: LockOwner | undefined;
-  try {
-    owner = parseOwner(await readFile(path.join(lockPath, OWNER_FILE), "utf8"));
-  } catch {
-    owner = undefined;
-  }
-  return { mtimeMs: st.mtimeMs, ...(owner ? { owner } : {}) };
+  if (st.isDirectory()) owner = await readFile(path.join(lockPath, OWNER_FILE), "utf8").then(parseOwner, () => undefined);
+  return { stats: st, mtimeMs: st.mtimeMs, unchangedSinceMs: sighting ? sighting.see(st, now) : now, ...(owner ? { owner } : {}) };
 }
 
 function holderOf(owner: LockOwner | undefined): LockHolder | undefined {
   return owner ? { pid: owner.pid, host: owner.host, since: owner.since } : undefined;
 }
 
+const judge = (state: LockState, staleMs: number) =>
+  judgeLock(state, { now: Date.now(), staleMs, self: hostIdentity(), isAlive: isPidAlive });
+
 // ---------------------------------------------------------------------------------------------------
-// taking over a stale lock
+// the break mutex: every removal of a lock folder happens under it
+
+async function tryMutex(mutexPath: string): Promise<boolean> {
+  try {
+    await mkdir(mutexPath, { mode: 0o700 });
+    return true;
+  } catch (e) {
+    if (errnoCode(e) === "EEXIST") return false;
+    throw e;
+  }
+}
+
+/**
+ * A breaker holds the mutex for a few milliseconds; one unchanged for staleMs (by its mtime or by our
+ * watch) was left by a process that died. Two waiters removing the same dead mutex at the same instant
+ * could remove a fresh one too; that needs a crash inside the few-ms section first, and the lock
+ * itself is still re-checked by whoever holds the mutex.
+ */
+async function clearDeadMutex(mutexPath: string, staleMs: number, sighting: Sighting): Promise<void> {
+  try {
+    const st = await lstat(mutexPath);
+    const now = Date.now();
+    if (Math.max(now - st.mtimeMs, now - sighting.see(st, now)) > staleMs) await rmdir(mutexPath);
+  } catch {
+    // gone already, or not ours to judge
+  }
+}
+
+const TOMB_INFIX = ".stale-";
+
+/** Free the lock path at once (rename is atomic), then delete the folder at leisure. */
+async function removeLockFolder(lockPath: string): Promise<void> {
+  const tomb = `${lockPath}${TOMB_INFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(lockPath, tomb);
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT") return;
+    throw e;
+  }
+  await rm(tomb, { recursive: true, force: true }).catch(() => {});
+}
 
 type BreakResult = "broken" | "busy" | "not-stale";
 
-async function breakStaleLock(lockPath: string, staleMs: number): Promise<BreakResult> {
-  const mutex = `${lockPath}.break`;
-  try {
-    await mkdir(mutex, { mode: 0o700 });
-  } catch (e) {
-    if (errnoCode(e) !== "EEXIST") throw e;
-    try {
-      const st = await stat(mutex);
-      if (Date.now() - st.mtimeMs > BREAK_MUTEX_STALE_MS) await rmdir(mutex);
-    } catch {
-      // another waiter cleaned it up
-    }
+async function breakStaleLock(lockPath: string, staleMs: number, seen: { lock: Sighting; mutex: Sighting }): Promise<BreakResult> {
+  const mutex = lockPath + BREAK_SUFFIX;
+  if (!(await tryMutex(mutex))) {
+    await clearDeadMutex(mutex, staleMs, seen.mutex);
     return "busy";
   }
   try {
     // Re-check under the mutex: another waiter may already have replaced the lock with a live one.
-    const state = await readLockState(lockPath);
+    const state = await observe(lockPath, seen.lock);
     if (!state) return "broken";
-    const verdict = judgeLock(state, { now: Date.now(), staleMs, self: hostIdentity(), isAlive: isPidAlive });
-    if (!verdict.stale) return "not-stale";
-    // Rename first (atomic), then delete at leisure: the lock path is free at once.
-    const tomb = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
-    try {
-      await rename(lockPath, tomb);
-    } catch (e) {
-      if (errnoCode(e) === "ENOENT") return "broken";
-      throw e;
-    }
-    await rm(tomb, { recursive: true, force: true }).catch(() => {});
+    if (!judge(state, staleMs).stale) return "not-stale";
+    await removeLockFolder(lockPath);
     return "broken";
   } finally {
     await rmdir(mutex).catch(() => {});
@@ -208,169 +325,207 @@ async function breakStaleLock(lockPath: string, staleMs: number): Promise<BreakR
 }
 
 // ---------------------------------------------------------------------------------------------------
-// acquiring
+// holding
 
-type Callback = (err: NodeJS.ErrnoException | null) => void;
-
-/**
- * The fs proper-lockfile uses for one acquisition: mkdir also writes our owner file (before
- * proper-lockfile probes the mtime it will later verify), and rmdir only removes the lock if the
- * owner file inside is still ours (after a takeover it belongs to someone else).
- */
-function lockFsFor(owner: LockOwner) {
-  const ownerJson = JSON.stringify(owner);
-  const isOurs = (p: string): boolean => {
-    try {
-      const o = parseOwner(fs.readFileSync(path.join(p, OWNER_FILE), "utf8"));
-      return o === undefined || o.id === owner.id;
-    } catch {
-      return true;
-    }
-  };
+function newOwner(): LockOwner {
+  const self = hostIdentity();
   return {
-    stat: fs.stat,
-    utimes: fs.utimes,
-    realpath: fs.realpath,
-    mkdir(p: string, cb: Callback) {
-      fs.mkdir(p, { mode: 0o700 }, (err) => {
-        if (err) return cb(err);
-        fs.writeFile(path.join(p, OWNER_FILE), ownerJson, { mode: 0o600, flag: "wx" }, (err2) => {
-          if (!err2) return cb(null);
-          fs.rm(p, { recursive: true, force: true }, () => cb(err2));
-        });
-      });
-    },
-    rmdir(p: string, cb: Callback) {
-      if (!isOurs(p)) return cb(null);
-      fs.rm(path.join(p, OWNER_FILE), { force: true }, () => fs.rmdir(p, (err) => cb(err)));
-    },
-    rmdirSync(p: string) {
-      if (!isOurs(p)) return;
-      fs.rmSync(path.join(p, OWNER_FILE), { force: true });
-      fs.rmdirSync(p);
-    },
+    pid: process.pid,
+    host: self.host,
+    since: new Date().toISOString(),
+    id: randomBytes(8).toString("hex"),
+    ...(self.bootId ? { bootId: self.bootId } : {}),
+    ...(self.pidns ? { pidns: self.pidns } : {}),
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function describeHolder(owner: LockOwner | undefined): string {
-  if (!owner) return "held by a process that did not identify itself";
-  return `held by pid ${owner.pid} on ${owner.host}${owner.since ? ` since ${owner.since}` : ""}`;
-}
-
-function timeoutError(lockPath: string, waitMs: number, owner: LockOwner | undefined): StoreError {
-  return new StoreError(
-    "lock-timeout",
-    lockPath,
-    `Timed out after ${Math.round(waitMs / 1000)}s waiting for the lock ${lockPath}, ${describeHolder(owner)}. ` +
-      `Another pulumi-agent is probably signing up; if none is running, remove ${lockPath} and try again.`,
-  );
+/** mkdir the lock and write our owner file into it; false if someone holds it. */
+async function tryCreate(lockPath: string, owner: LockOwner): Promise<fs.Stats | undefined> {
+  try {
+    await mkdir(lockPath, { mode: 0o700 });
+  } catch (e) {
+    if (errnoCode(e) === "EEXIST") return undefined;
+    throw unavailable(lockPath, e);
+  }
+  try {
+    const temp = path.join(lockPath, `${OWNER_FILE}.${owner.id}.tmp`);
+    await writeFile(temp, JSON.stringify(owner), { mode: 0o600, flag: "wx" });
+    await rename(temp, path.join(lockPath, OWNER_FILE));
+    return await lstat(lockPath);
+  } catch (e) {
+    // Ours and only milliseconds old: nobody else can have judged it stale yet.
+    await rm(lockPath, { recursive: true, force: true }).catch(() => {});
+    throw unavailable(lockPath, e);
+  }
 }
 
 /**
- * Run `fn` while holding the exclusive lock `<dir>/.pulumi-agent.lock` (`dir` must exist). Waits up
- * to `waitMs`, taking over a lock whose holder died or stopped refreshing it. Not re-entrant. If the
- * lock is taken from us while `fn` runs, `fn` still completes and the call then rejects with a
- * StoreError "lock-compromised"; a timeout is a StoreError "lock-timeout".
+ * Delete removed lock folders that a process killed between its rename and its delete left behind.
+ * Nobody uses a folder once renamed away, so any of them can go (two deleters are harmless).
  */
-export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const waitMs = opts.waitMs ?? 180_000;
-  const staleMs = Math.max(opts.staleMs ?? 15_000, 2_000);
-  const lockPath = path.join(dir, LOCK_NAME);
-  let compromised: Error | undefined;
+async function sweepTombs(lockPath: string): Promise<void> {
+  const dir = path.dirname(lockPath);
+  const prefix = path.basename(lockPath) + TOMB_INFIX;
+  const names = await readdir(dir).catch((): string[] => []);
+  for (const name of names) {
+    if (name.startsWith(prefix)) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
+  }
+}
 
-  const deadline = Date.now() + waitMs;
-  let delay = 20;
-  let notifiedId: string | null = null; // null = not waiting yet; "" = holder without owner file
-  let release: () => Promise<void>;
-  for (;;) {
-    const self = hostIdentity();
-    const owner: LockOwner = {
-      pid: process.pid,
-      host: self.host,
-      since: new Date().toISOString(),
-      id: randomBytes(8).toString("hex"),
-      ...(self.bootId ? { bootId: self.bootId } : {}),
-      ...(self.pidns ? { pidns: self.pidns } : {}),
+const jittered = (ms: number) => ms * (0.5 + Math.random());
+
+/** Sleep up to `ms`, ending early when `signal` aborts (the caller checks it). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
     };
-    try {
-      release = await lockfile.lock(dir, {
-        lockfilePath: lockPath,
-        realpath: false,
-        retries: 0,
-        stale: NEVER_STALE,
-        update: Math.floor(staleMs / 2),
-        fs: lockFsFor(owner),
-        onCompromised: (err) => {
-          compromised = err;
-        },
-      });
-      break;
-    } catch (e) {
-      if (errnoCode(e) !== "ELOCKED") {
-        throw new StoreError(
-          "io",
-          lockPath,
-          `Cannot create the lock ${lockPath} (${describeFsError(e)}). Make sure ${dir} exists and is writable.`,
-          { cause: e },
-        );
-      }
-    }
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
 
-    let state: LockState | undefined;
+interface AcquireOptions {
+  waitMs: number;
+  staleMs: number;
+  signal: AbortSignal | undefined;
+  onWait: ((holder?: LockHolder) => void) | undefined;
+}
+
+async function acquire(lockPath: string, o: AcquireOptions): Promise<{ owner: LockOwner; stats: fs.Stats }> {
+  const deadline = Date.now() + o.waitMs;
+  const seen = { lock: new Sighting(), mutex: new Sighting() };
+  const owner = newOwner();
+  let reported: string | undefined; // holder id last reported through onWait ("" = no owner file)
+  for (;;) {
+    if (o.signal?.aborted) throw new LockWaitAborted(lockPath, o.signal.reason);
+    const stats = await tryCreate(lockPath, owner);
+    if (stats) return { owner, stats };
+
+    let state: Observed | undefined;
     try {
-      state = await readLockState(lockPath);
-    } catch {
-      state = undefined;
+      state = await observe(lockPath, seen.lock);
+    } catch (e) {
+      throw unavailable(lockPath, e);
     }
-    if (!state) {
-      // Released between our mkdir and stat: try again almost at once.
-      if (Date.now() >= deadline) throw timeoutError(lockPath, waitMs, undefined);
-      await sleep(2);
-      continue;
-    }
-    const verdict = judgeLock(state, { now: Date.now(), staleMs, self: hostIdentity(), isAlive: isPidAlive });
-    if (verdict.stale) {
-      try {
-        const r = await breakStaleLock(lockPath, staleMs);
-        if (r === "broken") continue;
-      } catch {
-        // could not take it over now; keep waiting and retry
-      }
+    if (!state) continue; // released between our mkdir and our look: try again at once
+    if (judge(state, o.staleMs).stale) {
+      const r = await breakStaleLock(lockPath, o.staleMs, seen).catch((): BreakResult => "busy");
+      if (r === "broken") continue;
     }
     const holderId = state.owner?.id ?? "";
-    if (holderId !== notifiedId) {
-      notifiedId = holderId;
+    if (holderId !== reported) {
+      reported = holderId;
       try {
-        opts.onWait?.(holderOf(state.owner));
+        o.onWait?.(holderOf(state.owner));
       } catch {
         // a reporting callback must not break the lock
       }
     }
-    const now = Date.now();
-    if (now >= deadline) throw timeoutError(lockPath, waitMs, state.owner);
-    await sleep(Math.min(delay * (0.5 + Math.random()), deadline - now));
-    delay = Math.min(delay * 1.5, 1000);
+    const left = deadline - Date.now();
+    if (left <= 0) throw timedOut(lockPath, o.waitMs, state.owner);
+    await pause(Math.min(jittered(POLL_MS), left), o.signal);
+  }
+}
+
+/** Keeps a held lock fresh, and notices when it was taken away from us. */
+class Heartbeat {
+  compromised: string | undefined;
+  private timer: NodeJS.Timeout;
+  private inflight: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly lockPath: string,
+    private readonly owner: LockOwner,
+    private readonly ours: fs.Stats,
+    everyMs: number,
+  ) {
+    this.timer = setInterval(() => {
+      this.inflight ??= this.beat().finally(() => (this.inflight = undefined));
+    }, everyMs);
+    this.timer.unref();
   }
 
-  let result: T;
-  try {
-    result = await fn();
-  } finally {
+  private async beat(): Promise<void> {
     try {
-      await release();
+      const now = await observe(this.lockPath);
+      if (this.stopped) return;
+      if (!now || now.stats.ino !== this.ours.ino || now.stats.dev !== this.ours.dev) {
+        this.compromised = "the lock folder was removed or replaced";
+      } else if (now.owner && now.owner.id !== this.owner.id) {
+        this.compromised = `it now names pid ${now.owner.pid} on ${now.owner.host} as its holder`;
+      } else {
+        // Our folder (an unreadable owner file may be a passing EMFILE): keep it fresh.
+        const t = new Date();
+        await utimes(this.lockPath, t, t);
+        return;
+      }
+      clearInterval(this.timer);
     } catch {
-      // already released by a takeover (reported below) or the folder vanished: nothing to undo
+      // a failed refresh is retried on the next beat; waiters judge it by its age meanwhile
     }
   }
-  if (compromised) {
-    throw new StoreError(
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.inflight;
+  }
+}
+
+/** Remove the lock if it is still ours, under the break mutex so no takeover interleaves. */
+async function release(lockPath: string, owner: LockOwner): Promise<void> {
+  const mutex = lockPath + BREAK_SUFFIX;
+  const until = Date.now() + RELEASE_MUTEX_WAIT_MS;
+  let locked = false;
+  try {
+    while (!(locked = await tryMutex(mutex)) && Date.now() < until) await pause(5, undefined);
+  } catch {
+    // no mutex to be had (folder gone?): the ownership check below still applies
+  }
+  try {
+    const state = await observe(lockPath);
+    if (state?.owner?.id === owner.id) await removeLockFolder(lockPath);
+  } finally {
+    if (locked) await rmdir(mutex).catch(() => {});
+  }
+}
+
+/**
+ * Run `fn` while holding the exclusive lock `<dir>/.pulumi-agent.lock` (`dir` must exist). Waits up
+ * to `waitMs`, taking over a lock whose holder died or stopped refreshing it; `signal` ends the wait at
+ * once. Not re-entrant. Rejects with:
+ * - LockWaitAborted ("lock-wait-aborted", name "AbortError") when `signal` aborted before we held the lock;
+ * - LockError "lock-timeout" when `waitMs` passed; "lock-unavailable" when the lock cannot be created;
+ * - LockError "lock-compromised" after `fn` completed, if the lock was taken from us while it ran.
+ * A waiter that gives up leaves the lock exactly as it found it.
+ */
+export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const staleMs = Math.max(opts.staleMs ?? 15_000, 2_000);
+  const lockPath = path.join(dir, LOCK_NAME);
+  const { owner, stats } = await acquire(lockPath, { waitMs: opts.waitMs ?? 180_000, staleMs, signal: opts.signal, onWait: opts.onWait });
+  const heartbeat = new Heartbeat(lockPath, owner, stats, staleMs / 4);
+  let result: T;
+  try {
+    if (opts.signal?.aborted) throw new LockWaitAborted(lockPath, opts.signal.reason);
+    await sweepTombs(lockPath);
+    result = await fn();
+  } finally {
+    await heartbeat.stop();
+    await release(lockPath, owner).catch(() => {
+      // the folder vanished or cannot be renamed: nothing of ours to undo (waiters judge it by age)
+    });
+  }
+  if (heartbeat.compromised) {
+    throw new LockError(
       "lock-compromised",
       lockPath,
-      `The lock ${lockPath} was taken over by another process while this one held it (${compromised.message}); ` +
-        `the work done under it may have raced with another pulumi-agent. Check \`pulumi-agent account status\` and try again.`,
-      { cause: compromised },
+      `The lock ${lockPath} was taken over while this process held it (${heartbeat.compromised}); the work done under it may have raced with another pulumi-agent.`,
+      { hint: "Check `pulumi-agent account status` and try again." },
     );
   }
   return result;
@@ -380,10 +535,9 @@ export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, op
 export async function inspectLock(dir: string, opts: { staleMs?: number } = {}): Promise<LockInspection> {
   const lockPath = path.join(dir, LOCK_NAME);
   const staleMs = Math.max(opts.staleMs ?? 15_000, 2_000);
-  const state = await readLockState(lockPath).catch(() => undefined);
+  const state = await observe(lockPath).catch(() => undefined);
   if (!state) return { path: lockPath, held: false };
-  const now = Date.now();
-  const verdict = judgeLock(state, { now, staleMs, self: hostIdentity(), isAlive: isPidAlive });
+  const verdict = judge(state, staleMs);
   const holder = holderOf(state.owner);
   return {
     path: lockPath,
@@ -391,6 +545,6 @@ export async function inspectLock(dir: string, opts: { staleMs?: number } = {}):
     ...(holder ? { holder } : {}),
     stale: verdict.stale,
     ...(verdict.stale ? { reason: verdict.reason } : {}),
-    ageMs: Math.max(0, now - state.mtimeMs),
+    ageMs: Math.max(0, Date.now() - state.mtimeMs),
   };
 }

@@ -147,7 +147,7 @@ describe("solveChallenge: refusal, cancellation and budget", () => {
     const msg = (err as Error).message;
     expect(msg).toContain(`difficulty ${pow.MAX_ACCEPTED_DIFFICULTY + 1}`);
     expect(msg).toMatch(/above 40 are refused/);
-    expect(msg).toMatch(/Request a new challenge/);
+    expect((err as { hint?: string }).hint).toMatch(/Request a new challenge/);
     await expect(pow.solveChallenge("v1:abc:256")).rejects.toBeInstanceOf(pow.PowDifficultyError);
   });
 

@@ -78,10 +78,13 @@ export async function runClaim(input: ClaimCommandInput): Promise<ClaimCommandRe
   }
   const client = new CloudClient({ baseUrl: input.cloudUrl, userAgent: userAgent(undefined), timeoutMs: 30_000 });
   const human = await client.getUser(input.humanToken);
-  if (human.githubLogin === found.username) {
+  if (!human.login) {
+    throw new AgentError(`${input.cloudUrl} did not say which user PULUMI_ACCESS_TOKEN belongs to.`, { code: "claim-user-unknown", hint: "Try again later." });
+  }
+  if (human.login === found.username) {
     throw new AgentError("PULUMI_ACCESS_TOKEN is the agent account's own token.", { code: "agent-token-given", hint: "Set it to a token of the human account that should own the stacks." });
   }
-  const org = input.org ?? human.organizations[0]?.githubLogin ?? human.githubLogin;
+  const org = input.org ?? human.organizations[0] ?? human.login;
   const body = {
     claimToken: found.claimToken,
     ...(input.renames.length ? { conflictsResolution: parseRenames(input.renames) } : {}),

@@ -1,11 +1,12 @@
-// Claiming an agent account on the mock cloud: validate, preview, conflicts and their resolution,
-// non-transferable failures, commit (moves entities, revokes the agent token, burns the claim token),
-// claim status, and the console claim page with its form.
+// The mock cloud's rules over real loopback HTTP. Claims: validate, preview, conflicts and their
+// resolution, non-transferable failures, commit (moves entities, revokes the agent token, burns the
+// claim token), claim status. Refresh mode: short-lived JWT access tokens, rotation, claim identity,
+// refusals, stats.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { call as callMock, type CallOptions } from "./support/http.js";
-import { AgentClaimResponse, ClaimStatusResponse, ErrorBody } from "../src/cloud/protocol.js";
-import { escapeHtml } from "../src/mock-cloud/console-page.js";
-import { DAY_MS, startMockCloud, UNAUTHORIZED_MESSAGE, type AgentAccount, type MockCloud } from "../src/mock-cloud/server.js";
+import { call as callMock, type CallOptions } from "../support/http.js";
+import { AgentClaimResponse, ChallengeResponse, ClaimStatusResponse, ErrorBody, RefreshResponse, SignupResponse, UserResponse } from "../../src/cloud/protocol.js";
+import { solveReference } from "../../src/pow/challenge.js";
+import { DAY_MS, startMockCloud, UNAUTHORIZED_MESSAGE, type AgentAccount, type MockCloud } from "../../src/mock-cloud/server.js";
 
 const HUMAN = "pul-human-alice";
 let mock: MockCloud;
@@ -197,73 +198,126 @@ describe("claim", () => {
   });
 });
 
-describe("console claim page", () => {
-  it("shows the agent, its inventory and the forms, escaping everything", async () => {
-    mock.addEntity(agent.orgName, { kind: "stack", name: `<script>alert("x")</script>` });
-    const res = await call("GET", `/claim/${agent.claimToken}`);
+describe("refresh mode", () => {
+  const TTL = 60_000;
+  let rm: MockCloud;
+  beforeEach(async () => {
+    rm = await startMockCloud({ difficulty: 1, refreshTokens: { accessTtlMs: TTL } });
+    rm.addHumanUser("alice", HUMAN, ["alice"]);
+  });
+  afterEach(async () => {
+    await rm.close();
+  });
+  const rcall = (method: string, path: string, opts: CallOptions = {}) => callMock(rm.url, method, path, opts);
+  const refresh = (refreshToken: string) => rcall("POST", "/api/oauth/token", { form: { grant_type: "refresh_token", refresh_token: refreshToken } });
+  const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1] as string, "base64url").toString("utf8")) as { sub: string; exp: number; iat: number };
+  const INVALID_GRANT = { error: "invalid_grant", error_description: "the refresh token is invalid, expired or revoked" };
+
+  it("signup returns a refresh token and a short-lived JWT-shaped access token whose sub is the agent", async () => {
+    const c = ChallengeResponse.parse((await rcall("GET", "/api/agents/signup")).json);
+    const nonce = solveReference(c.challengeData, 1) as string;
+    const before = rm.clock.now().getTime();
+    const res = await rcall("POST", "/api/agents/signup", { json: { challengeID: c.challengeID, challengeResult: nonce } });
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
-    expect(res.text).toContain(`Claim agent account <code>${agent.login}</code>`);
-    expect(res.text).toContain("<td>stack</td><td>web/dev</td>");
-    expect(res.text).toContain("<td>environment</td><td>app/dev</td>");
-    expect(res.text).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
-    expect(res.text).not.toContain("<script>");
-    expect(res.text).toContain(new Date(agent.createdAt.getTime() + 30 * DAY_MS).toISOString());
-    expect(res.text).toContain("(29d 23h 59m left)");
-    expect(res.text).toContain("Status: <strong>active</strong>");
-    expect(res.text).toContain(`<form method="post" action="/claim/${agent.claimToken}">`);
-    expect(res.text).toContain("Claim as demo-dana");
-    expect(res.text).toContain('name="token"');
-    expect(escapeHtml(`<a href="x">'&`)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;");
+    const s = SignupResponse.parse(res.json);
+    expect(s.refreshToken).toMatch(/^pul-refresh-[0-9a-f]{40}$/);
+    expect(s.accessToken.split(".")).toHaveLength(3);
+    const agent = rm.state.agentByLogin(s.userInfo?.githubLogin as string)!;
+    expect(claims(s.accessToken).sub).toBe(agent.id);
+    const until = Date.parse(s.accessTokenValidUntil);
+    expect(until - before).toBeGreaterThanOrEqual(TTL - 1000);
+    expect(until - before).toBeLessThanOrEqual(TTL + 1000);
+    expect(claims(s.accessToken).exp).toBe(Math.floor(until / 1000));
+    expect(Date.parse(s.claimTokenValidUntil) - agent.createdAt.getTime()).toBe(30 * DAY_MS);
+
+    expect((await rcall("GET", "/api/user", { token: s.accessToken })).status).toBe(200);
+    rm.clock.advance(TTL);
+    expect((await rcall("GET", "/api/user", { token: s.accessToken })).json).toEqual({ code: 401, message: UNAUTHORIZED_MESSAGE });
+    expect(rm.state.phase(agent)).toBe("active"); // the account's 72 h are not the token's hour
   });
 
-  it("the demo button claims into the demo human's org and the page then says it was claimed", async () => {
-    const res = await call("POST", `/claim/${agent.claimToken}`, { form: { demo: "1" } });
-    expect(res.status).toBe(200);
-    expect(res.text).toContain(`Claimed <code>${agent.login}</code>`);
-    expect(res.text).toContain("<code>demo-dana</code>");
-    expect(mock.state.entitiesOf("demo-dana")).toEqual([
-      { kind: "stack", name: "web/dev" },
-      { kind: "environment", name: "app/dev" },
-    ]);
-    expect(await whoamiStatus()).toBe(401);
+  it("/api/oauth/token rotates both tokens; a used refresh token is refused; stats count refreshes", async () => {
+    const agent = rm.createAgent();
+    const first = agent.refreshToken as string;
+    rm.clock.advance(TTL + 1);
+    const r1 = await refresh(first);
+    expect(r1.status).toBe(200);
+    const body = RefreshResponse.parse(r1.json);
+    expect(body).toEqual({ access_token: expect.any(String), token_type: "bearer", expires_in: 60, refresh_token: expect.stringMatching(/^pul-refresh-/) });
+    expect(body.refresh_token).not.toBe(first);
+    expect(agent.refreshToken).toBe(body.refresh_token);
+    expect(agent.accessToken).toBe(body.access_token);
+    expect(claims(body.access_token).sub).toBe(agent.id);
+    expect(UserResponse.parse((await rcall("GET", "/api/user", { token: body.access_token })).json).githubLogin).toBe(agent.login);
 
-    const after = await call("GET", `/claim/${agent.claimToken}`);
-    expect(after.status).toBe(410);
-    expect(after.text).toContain("claim token has already been used");
+    const reused = await refresh(first);
+    expect(reused.status).toBe(400);
+    expect(reused.json).toEqual(INVALID_GRANT);
+    expect((await refresh(body.refresh_token as string)).status).toBe(200);
+    expect(rm.stats.refreshes).toBe(2);
+    expect(rm.stats.count("oauth-token")).toBe(3);
+    rm.stats.reset();
+    expect(rm.stats.refreshes).toBe(0);
   });
 
-  it("the token form claims into a chosen org; bad tokens and conflicts change nothing", async () => {
-    const bad = await call("POST", `/claim/${agent.claimToken}`, { form: { token: "wrong" } });
-    expect(bad.status).toBe(401);
-    expect(bad.text).toContain("That token was not accepted");
+  it("after a claim, a refresh returns tokens of the claimer; the agent's access tokens are revoked", async () => {
+    const agent = rm.createAgent();
+    const oldAccess = agent.accessToken;
+    const r1 = RefreshResponse.parse((await refresh(agent.refreshToken as string)).json);
+    const committed = await rcall("POST", "/api/agents/alice/claim", { token: HUMAN, json: { claimToken: agent.claimToken } });
+    expect(committed.status).toBe(200);
+    for (const t of [oldAccess, r1.access_token]) expect((await rcall("GET", "/api/user", { token: t })).status).toBe(401);
 
-    mock.addEntity("acme", { kind: "environment", name: "app/dev" });
-    const blocked = await call("POST", `/claim/${agent.claimToken}`, { form: { token: HUMAN, org: "acme" } });
-    expect(blocked.status).toBe(409);
-    expect(blocked.text).toContain("Nothing was changed");
-    expect(blocked.text).toContain("<td>environment</td><td>app/dev</td>");
-    expect(await whoamiStatus()).toBe(200);
-
-    const ok = await call("POST", `/claim/${agent.claimToken}`, { form: { token: HUMAN } });
-    expect(ok.status).toBe(200);
-    expect(ok.text).toContain("alice now owns everything");
-    expect(mock.state.entitiesOf("alice")).toEqual([
-      { kind: "stack", name: "web/dev" },
-      { kind: "environment", name: "app/dev" },
-    ]);
+    const r2 = RefreshResponse.parse((await refresh(r1.refresh_token as string)).json);
+    const alice = rm.state.accounts.get("alice")!;
+    expect(claims(r2.access_token).sub).toBe(alice.id);
+    expect(claims(r2.access_token).sub).not.toBe(agent.id);
+    const me = UserResponse.parse((await rcall("GET", "/api/user", { token: r2.access_token })).json);
+    expect(me).toMatchObject({ githubLogin: "alice", isAgent: false, tokenInfo: { name: "alice-refresh" } });
+    // The chain keeps rotating, as the human's.
+    const r3 = RefreshResponse.parse((await refresh(r2.refresh_token as string)).json);
+    expect(claims(r3.access_token).sub).toBe(alice.id);
   });
 
-  it("says when a link is unknown or expired", async () => {
-    const unknown = await call("GET", "/claim/nothing-here");
-    expect(unknown.status).toBe(404);
-    expect(unknown.text).toContain("claim token not found");
-    mock.clock.advance(31 * DAY_MS);
-    const expired = await call("GET", `/claim/${agent.claimToken}`);
-    expect(expired.status).toBe(410);
-    expect(expired.text).toContain("claim token has expired");
-    const post = await call("POST", `/claim/${agent.claimToken}`, { form: { demo: "1" } });
-    expect(post.status).toBe(410);
+  it("refuses revoked, unknown and locked-account refresh tokens, and malformed requests", async () => {
+    const agent = rm.createAgent();
+    expect(rm.state.revokeToken(agent.refreshToken as string)).toBe(true);
+    expect(rm.state.revokeToken(agent.refreshToken as string)).toBe(false);
+    expect((await refresh(agent.refreshToken as string)).json).toEqual(INVALID_GRANT);
+    expect((await refresh("pul-refresh-unknown")).json).toEqual(INVALID_GRANT);
+
+    const later = rm.createAgent();
+    rm.clock.advance(31 * DAY_MS);
+    const locked = await refresh(later.refreshToken as string);
+    expect(locked.status).toBe(400);
+    expect(locked.json).toMatchObject({ error: "invalid_grant" });
+
+    const wrongGrant = await rcall("POST", "/api/oauth/token", { form: { grant_type: "password", refresh_token: "x" } });
+    expect(wrongGrant.status).toBe(400);
+    expect(wrongGrant.json).toMatchObject({ error: "unsupported_grant_type" });
+    expect((await rcall("POST", "/api/oauth/token", { form: { grant_type: "refresh_token" } })).json).toMatchObject({ error: "invalid_request" });
+    const asJson = await rcall("POST", "/api/oauth/token", { json: { grant_type: "refresh_token", refresh_token: "x" } });
+    expect(asJson.status).toBe(400);
+    expect(asJson.json).toMatchObject({ error: "invalid_request" });
+    expect(rm.stats.refreshes).toBe(0);
+  });
+
+  it("rejects a TTL that is not a positive number", async () => {
+    await expect(startMockCloud({ refreshTokens: { accessTtlMs: 0 } })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("default mode (no refresh tokens)", () => {
+  it("signup has no refresh token, the access token lasts the 72 h, and /api/oauth/token does not exist", async () => {
+    expect(agent.refreshToken).toBeUndefined();
+    expect(agent.accessToken).toMatch(/^pul-agent-[0-9a-f]{40}$/);
+    const s = mock.state.signupResponse(agent);
+    expect(s).not.toHaveProperty("refreshToken");
+    expect(Date.parse(s.accessTokenValidUntil) - agent.createdAt.getTime()).toBe(72 * 3600 * 1000);
+    const res = await call("POST", "/api/oauth/token", { form: { grant_type: "refresh_token", refresh_token: "x" } });
+    expect(res.status).toBe(404);
+    expect(ErrorBody.parse(res.json)).toEqual({ code: 404, message: "no route for POST /api/oauth/token" });
+    expect(mock.stats.count("not-found")).toBe(1);
+    expect(mock.stats.count("oauth-token")).toBe(0);
   });
 });

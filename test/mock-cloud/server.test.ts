@@ -1,9 +1,9 @@
 // The mock Pulumi Cloud over real loopback HTTP: challenges, proof of work, signup, /api/user, the
 // agent lifecycle on the mock clock, stats, and routing errors.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { call as callMock, type CallOptions } from "./support/http.js";
-import { ChallengeResponse, ErrorBody, SignupResponse, UserResponse } from "../src/cloud/protocol.js";
-import { nonceMeetsDifficulty, parseChallengeData, solveReference } from "../src/pow/challenge.js";
+import { call as callMock, type CallOptions } from "../support/http.js";
+import { ChallengeResponse, ErrorBody, SignupResponse, UserResponse } from "../../src/cloud/protocol.js";
+import { nonceMeetsDifficulty, parseChallengeData, solveReference } from "../../src/pow/challenge.js";
 import {
   DAY_MS,
   HOUR_MS,
@@ -11,7 +11,7 @@ import {
   startMockCloud,
   UNAUTHORIZED_MESSAGE,
   type MockCloud,
-} from "../src/mock-cloud/server.js";
+} from "../../src/mock-cloud/server.js";
 
 let mock: MockCloud;
 

@@ -1,56 +1,21 @@
-// The store against real processes: 8 processes contending for the lock, a SIGKILLed lock holder, and a
-// writer SIGKILLed in the middle of atomic writes. Children run the store modules transpiled from src/
-// into a temp folder (no dependency on a fresh `npm run build`).
+// Atomic writes against a real writer process frozen (SIGSTOP) and killed (SIGKILL) in the middle of
+// writes. The child runs the store modules transpiled from src/ into a temp folder (no dependency on a
+// fresh `npm run build`).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import ts from "typescript";
-import { REPO_ROOT } from "./support/sandbox.js";
-import { inspectLock, withExclusiveLock } from "../src/store/lock.js";
-import { cleanStaleTemps, isTempFileName } from "../src/store/atomic.js";
+import { transpileSrc } from "../support/transpiled.js";
+import { cleanStaleTemps, isTempFileName } from "../../src/store/atomic.js";
 
 let root: string;
 let mod: string;
 
 beforeAll(async () => {
-  root = await realpath(await mkdtemp(path.join(os.tmpdir(), "pa-store-procs-")));
+  root = await realpath(await mkdtemp(path.join(os.tmpdir(), "pa-store-atomic-")));
   mod = path.join(root, "mod");
-  await mkdir(path.join(mod, "store"), { recursive: true });
-  await writeFile(path.join(mod, "package.json"), `{"type": "module"}`);
-  // Lets the transpiled lock.js resolve proper-lockfile.
-  await symlink(path.join(REPO_ROOT, "node_modules"), path.join(mod, "node_modules"), "dir");
-  const srcDir = path.join(REPO_ROOT, "src", "store");
-  for (const name of await readdir(srcDir)) {
-    if (!name.endsWith(".ts")) continue;
-    const out = ts.transpileModule(await readFile(path.join(srcDir, name), "utf8"), {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    });
-    await writeFile(path.join(mod, "store", name.replace(/\.ts$/, ".js")), out.outputText);
-  }
-  await writeFile(
-    path.join(mod, "increment.mjs"),
-    `import { withExclusiveLock } from "./store/lock.js";
-import { readFile, writeFile } from "node:fs/promises";
-const [dir, counter] = process.argv.slice(2);
-await withExclusiveLock(dir, async () => {
-  const n = Number(await readFile(counter, "utf8"));
-  await new Promise((r) => setTimeout(r, 10)); // widen the read-modify-write window
-  await writeFile(counter, String(n + 1));
-}, { waitMs: 120_000 });
-`,
-  );
-  await writeFile(
-    path.join(mod, "hold.mjs"),
-    `import { withExclusiveLock } from "./store/lock.js";
-const [dir] = process.argv.slice(2);
-await withExclusiveLock(dir, async () => {
-  process.stdout.write("locked\\n");
-  await new Promise(() => setInterval(() => {}, 1000));
-});
-`,
-  );
+  await transpileSrc(mod, ["core", "store"]);
   await writeFile(
     path.join(mod, "writer.mjs"),
     `import { writeFileAtomic } from "./store/atomic.js";
@@ -95,33 +60,6 @@ async function freshDir(name: string): Promise<string> {
   await mkdir(d, { mode: 0o700 });
   return d;
 }
-
-describe("lock across real processes", () => {
-  it("8 processes increment a counter under the lock: exactly 8", async () => {
-    const dir = await freshDir("counter");
-    const counter = path.join(dir, "counter");
-    await writeFile(counter, "0");
-    const results = await Promise.all(Array.from({ length: 8 }, () => exited(run("increment.mjs", [dir, counter]))));
-    for (const r of results) expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(await readFile(counter, "utf8")).toBe("8");
-    expect((await readdir(dir)).sort()).toEqual(["counter"]);
-  }, 120_000);
-
-  it("a SIGKILLed holder is recovered at once through the dead-pid check", async () => {
-    const dir = await freshDir("dead-holder");
-    const child = run("hold.mjs", [dir]);
-    const done = exited(child);
-    await printed(child, "locked");
-    expect(await inspectLock(dir)).toMatchObject({ held: true, stale: false, holder: { pid: child.pid } });
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
-    expect(await inspectLock(dir)).toMatchObject({ held: true, stale: true, reason: "holder-dead" });
-    // staleMs of an hour: only the dead-pid check can let us in before waitMs.
-    const got = await withExclusiveLock(dir, async () => "recovered", { staleMs: 3_600_000, waitMs: 30_000 });
-    expect(got).toBe("recovered");
-    expect(await readdir(dir)).toEqual([]);
-  }, 60_000);
-});
 
 describe("atomic write killed mid-way", () => {
   // SIGSTOP freezes the writer at an arbitrary instant; what is on disk then is exactly what a SIGKILL

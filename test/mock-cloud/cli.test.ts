@@ -4,8 +4,9 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:chil
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChallengeResponse, UserResponse } from "../src/cloud/protocol.js";
-import { makeSandbox, REPO_ROOT, type Sandbox } from "./support/sandbox.js";
+import { ChallengeResponse, RefreshResponse, SignupResponse, UserResponse } from "../../src/cloud/protocol.js";
+import { solveReference } from "../../src/pow/challenge.js";
+import { makeSandbox, REPO_ROOT, type Sandbox } from "../support/sandbox.js";
 
 // The installed `pulumi-agent-mock-cloud` bin, and the bundle it loads.
 const CLI = path.join(REPO_ROOT, "bin", "pulumi-agent-mock-cloud.js");
@@ -72,6 +73,32 @@ describe("mock-cloud CLI", () => {
     });
   }
 
+  it("--refresh-tokens --access-ttl: signup returns a refresh token, access tokens live that long, refresh rotates", async () => {
+    const { child, line } = await start(["--difficulty", "1", "--refresh-tokens", "--access-ttl", "120"], env());
+    try {
+      const url = /listening on (\S+)$/.exec(line)![1] as string;
+      const post = (path: string, init: RequestInit) => fetch(`${url}${path}`, { method: "POST", ...init }).then((r) => r.json());
+      const c = ChallengeResponse.parse(await (await fetch(`${url}/api/agents/signup`)).json());
+      const before = Date.now();
+      const s = SignupResponse.parse(
+        await post("/api/agents/signup", {
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ challengeID: c.challengeID, challengeResult: solveReference(c.challengeData, 1) }),
+        }),
+      );
+      expect(s.refreshToken).toMatch(/^pul-refresh-/);
+      expect(Date.parse(s.accessTokenValidUntil) - before).toBeGreaterThan(110_000);
+      expect(Date.parse(s.accessTokenValidUntil) - before).toBeLessThan(130_000);
+      const r = RefreshResponse.parse(
+        await post("/api/oauth/token", { body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: s.refreshToken as string }) }),
+      );
+      expect(r.expires_in).toBe(120);
+      expect(r.refresh_token).not.toBe(s.refreshToken);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
   it("--help prints usage and exits 0; bad flags exit 2 with a message", async () => {
     const childEnv = env();
     const help = spawnSync(process.execPath, [CLI, "--help"], { env: childEnv, encoding: "utf8" });
@@ -84,6 +111,8 @@ describe("mock-cloud CLI", () => {
       [["--port", "abc"], "mock-cloud: --port must be an integer, got 'abc'"],
       [["--demo-human", "nocolon"], "mock-cloud: --demo-human must be LOGIN:TOKEN"],
       [["--bogus"], "mock-cloud: Unknown option '--bogus'"],
+      [["--access-ttl", "60"], "mock-cloud: --access-ttl needs --refresh-tokens"],
+      [["--refresh-tokens", "--access-ttl", "0"], "mock-cloud: --access-ttl must be in 1..31536000, got 0"],
     ] as const) {
       const r = spawnSync(process.execPath, [CLI, ...args], { env: childEnv, encoding: "utf8" });
       expect(r.status).toBe(2);

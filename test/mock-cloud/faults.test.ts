@@ -3,9 +3,9 @@
 // connection), and rules must be consumed exactly as declared.
 import { request } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ChallengeResponse } from "../src/cloud/protocol.js";
-import { MALFORMED_JSON_BODY } from "../src/mock-cloud/faults.js";
-import { startMockCloud, type MockCloud } from "../src/mock-cloud/server.js";
+import { ChallengeResponse } from "../../src/cloud/protocol.js";
+import { MALFORMED_JSON_BODY } from "../../src/mock-cloud/faults.js";
+import { startMockCloud, type MockCloud } from "../../src/mock-cloud/server.js";
 
 let mock: MockCloud;
 
