@@ -157,7 +157,8 @@ describe("bad input loses nothing", () => {
   it.each([
     ["a 500 on every challenge attempt", () => ctx.mock.faults.add("challenge", { status: 500, sticky: true }), /\[500\]/],
     ["a malformed signup body", () => ctx.mock.faults.add("signup", { malformedJson: true }), /signup response .*not valid JSON/],
-    ["a signup body without an access token", () => ctx.mock.faults.add("signup", { status: 200, json: { claimToken: "c", claimTokenValidUntil: "2030-01-01T00:00:00Z", accessTokenValidUntil: "2030-01-01T00:00:00Z" } }), /did not include accessToken/],
+    // (With a usable claim token the account exists and its link is kept: see transaction.test.ts.)
+    ["a signup body without any token", () => ctx.mock.faults.add("signup", { status: 200, json: { claimTokenValidUntil: "2030-01-01T00:00:00Z", accessTokenValidUntil: "2030-01-01T00:00:00Z" } }), /did not include accessToken/],
     ["a 429 with a long Retry-After", () => ctx.mock.faults.add("challenge", { status: 429, retryAfter: "3600", sticky: true }), /rate limit/],
   ])("%s → a clear error and no partial files", async (_name, inject, message) => {
     const handle = inject();
