@@ -94,12 +94,13 @@ const layerRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "src/pow/generated/", "examples/**/node_modules/"] },
+  { ignores: ["dist/", ".build/", "node_modules/", "coverage/", "src/pow/generated/", "examples/**/node_modules/", "examples/**/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    // CommonJS on purpose (preloaded with --require, or run as an extensionless script).
-    files: ["**/*.cjs", "fixtures/fake-pulumi/pulumi"],
+    // CommonJS on purpose (preloaded with --require, run as an extensionless script, or a bin launcher that
+    // Node starts without its ES module loader).
+    files: ["**/*.cjs", "fixtures/fake-pulumi/pulumi", "bin/*.js"],
     languageOptions: { sourceType: "commonjs" },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -1,4 +1,4 @@
-// PoW hash-rate benchmark (run after `npm run build`; imports dist/). Every rate is reported as a ratio to the
+// PoW hash-rate benchmark (run after `npm run build`; imports .build/dev/, the unpacked dev build of src/pow). Every rate is reported as a ratio to the
 // naive `createHash('sha256').update(str).digest()` loop measured in the same run; the ratio to the Go
 // reference is an estimate from perf-baseline.md's 3.3 M H/s (Go is not measured here). ~40 s.
 //
@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.join(here, "..", "dist", "pow");
+const dist = path.join(here, "..", ".build", "dev", "pow");
 const GO_REFERENCE_HPS = 3.3e6; // perf-baseline.md: Go 1.19 reference, one core, same machine type
 const ID = "0123456789abcdef0123456789abcdef"; // perf-baseline.md workload id
 const TWO_BLOCK_ID = "x".repeat(45); // prefix + 7-digit nonce spills into a second SHA-256 block
@@ -21,7 +21,7 @@ async function load() {
     const [index, engines, challenge] = await Promise.all([imp("index.js"), imp("engines.js"), imp("challenge.js")]);
     return { ...index, ...engines, ...challenge };
   } catch (e) {
-    throw new Error(`bench-pow: cannot load dist/pow (run \`npm run build\` first): ${e.message}`);
+    throw new Error(`bench-pow: cannot load .build/dev/pow (run \`npm run build\` first): ${e.message}`);
   }
 }
 

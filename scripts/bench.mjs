@@ -4,6 +4,8 @@
 //  2. proof of work: each engine and the pool vs the naive node:crypto loop (scripts/bench-pow.mjs)
 //  3. cold `pulumi-agent account bootstrap` wall times at difficulty 16, 20, 24 against the mock
 //  4. 8 concurrent cold agents sharing one home vs one cold bootstrap (the signup lock's hand-off cost)
+//  5. the package (scripts/bench-package.mjs): hot path vs a 5-line launcher, files loaded per path,
+//     install size, cold npx vs a hello-world package (--no-package, --no-npx skip them)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, realpathSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +17,7 @@ const BIN = path.join(root, "bin/pulumi-agent.js");
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const log = (s) => process.stderr.write(`${s}\n`);
-const { withoutAgentOrPulumiVars } = await import(path.join(root, "dist/detect/env-vars.js"));
+const { withoutAgentOrPulumiVars } = await import(path.join(root, ".build/dev/detect/env-vars.js"));
 const { median, runPowBench } = await import("./bench-pow.mjs");
 
 function cleanEnv(extra) {
@@ -79,8 +81,8 @@ async function startup() {
 
 // ---- 3. cold bootstrap ------------------------------------------------------------------------------
 async function coldBootstrap() {
-  const { startMockCloud } = await import(path.join(root, "dist/mock-cloud/server.js"));
-  const { solveChallenge } = await import(path.join(root, "dist/pow/index.js"));
+  const { startMockCloud } = await import(path.join(root, "dist/mock-cloud-server.mjs"));
+  const { solveChallenge } = await import(path.join(root, ".build/dev/pow/index.js"));
   const mock = await startMockCloud({});
   const rows = [];
   try {
@@ -137,7 +139,7 @@ async function coldBootstrap() {
 // from the same run explain it: 8 processes at once when the account already exists (the cost of
 // starting 8 processes on this machine, no signup, no wait), and the lock's own hand-off gap.
 async function concurrentAgents() {
-  const { startMockCloud } = await import(path.join(root, "dist/mock-cloud/server.js"));
+  const { startMockCloud } = await import(path.join(root, "dist/mock-cloud-server.mjs"));
   const mock = await startMockCloud({});
   const AGENTS = 8;
   const difficulty = 20;
@@ -205,11 +207,11 @@ async function concurrentAgents() {
 }
 
 /**
- * `n` processes take dist/store/lock.js's lock in turn, each holding it 250 ms (about a signup), so
+ * `n` processes take store/lock.js's lock in turn, each holding it 250 ms (about a signup), so
  * waiters have waited a while when it frees; the gaps between one's release and the next one's entry.
  */
 async function lockHandoff(n, rounds) {
-  const lockModule = path.join(root, "dist/store/lock.js");
+  const lockModule = path.join(root, ".build/dev/store/lock.js");
   const child = `
     const { withExclusiveLock } = await import(${JSON.stringify(lockModule)});
     const now = () => performance.timeOrigin + performance.now();
@@ -258,7 +260,7 @@ async function goReference() {
     spawn(out, ["rate", cd, n]).stdout.on("data", (b) => (text += b)).on("end", () => resolve(Number(text.split(" ")[0])));
   })));
   // Cross-check: Go and our solver find the same nonce.
-  const { solveChallenge } = await import(path.join(root, "dist/pow/index.js"));
+  const { solveChallenge } = await import(path.join(root, ".build/dev/pow/index.js"));
   const checks = ["v1:abc:12", "v1:abcdef:8", "v1:abc:16", "v1:x:18", `v1:${"é".repeat(30)}:14`, `v1:${"y".repeat(52)}:17`];
   for (const c of checks) {
     const go = spawnSync(out, ["solve", c], { encoding: "utf8" }).stdout.trim();
@@ -279,3 +281,11 @@ if (!args.has("--no-pow")) {
 }
 if (!args.has("--no-bootstrap")) await coldBootstrap();
 if (!args.has("--no-concurrent")) await concurrentAgents();
+// The package as users run it: hot path vs a 5-line launcher, what each path loads, install size, cold npx.
+if (!args.has("--no-package")) {
+  const pkg = await import("./bench-package.mjs");
+  await pkg.hotPath({ quick });
+  await pkg.loadedPerPath();
+  await pkg.installFigures();
+  if (!args.has("--no-npx")) await pkg.coldNpx({ quick });
+}

@@ -12,9 +12,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const { startMockCloud } = await import(path.join(root, "dist/mock-cloud/server.js"));
-const { withoutAgentOrPulumiVars } = await import(path.join(root, "dist/detect/env-vars.js"));
-const { findRealPulumi } = await import(path.join(root, "dist/exec/find-pulumi.js"));
+const { startMockCloud } = await import(path.join(root, "dist/mock-cloud-server.mjs"));
+const { withoutAgentOrPulumiVars } = await import(path.join(root, ".build/dev/detect/env-vars.js"));
+const { findRealPulumi } = await import(path.join(root, ".build/dev/exec/find-pulumi.js"));
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s) => console.log(`\n${bold(`== ${s}`)}`);
@@ -63,7 +63,7 @@ try {
   console.log(`signups made on the mock: ${mock.state.agents().length}`);
 
   step("4. the human opens the claim link and clicks Claim (simulated with an HTTP POST to the console page)");
-  const claim = await (await import(path.join(root, "dist/store/claim.js"))).readClaimFile(path.join(env.PULUMI_HOME, "agent-claim.json"));
+  const claim = await (await import(path.join(root, ".build/dev/store/claim.js"))).readClaimFile(path.join(env.PULUMI_HOME, "agent-claim.json"));
   const claimUrl = claim.kind === "ok" ? claim.claim.claimUrl : undefined;
   if (!claimUrl) throw new Error("no claim link was stored");
   console.log(`POST ${claimUrl}`);

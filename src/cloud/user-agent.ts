@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 
-let cached: string | undefined;
+// Set by the bundler (scripts/build.mjs) from package.json; unset when running from the TypeScript sources.
+declare const PULUMI_AGENT_VERSION: string | undefined;
 
-/** Our package version (read once, cold path only). */
+let cached: string | undefined = typeof PULUMI_AGENT_VERSION === "string" ? PULUMI_AGENT_VERSION : undefined;
+
+/** Our package version: a build-time constant, read from package.json only when running from sources. */
 export function packageVersion(): string {
   if (cached) return cached;
   try {

@@ -152,10 +152,14 @@ export function defaultThreads(difficulty: number, kind: EngineKind, cores = ava
 }
 const WORKER_STARTUP_MS = 45;
 
+// Set by the bundler (scripts/build.mjs): the worker's file name beside every file of the bundle.
+declare const PULUMI_AGENT_WORKER: string | undefined;
+
 let workerFile: URL | null | undefined;
 /** The compiled worker next to this module; null when running from TypeScript sources (e.g. under vitest). */
 function workerScript(): URL | null {
   if (workerFile === undefined) {
+    if (typeof PULUMI_AGENT_WORKER === "string") return (workerFile = new URL(PULUMI_AGENT_WORKER, import.meta.url));
     const url = new URL("./worker.js", import.meta.url);
     workerFile = url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : null;
   }

@@ -5,9 +5,16 @@ import { DEPTH_VAR, GUARD_VAR, MAX_DEPTH, findRealPulumi, readGuard, startedByOu
 import { exitLike, runChild, type ChildOutcome } from "../exec/run-child.js";
 import { AgentError, describeError } from "../core/errors.js";
 
+// Set by the bundler (scripts/build.mjs): where the bin launcher and the CLI entry are, relative to the
+// bundle's files. Unset when this module runs from the TypeScript sources (tests).
+declare const PULUMI_AGENT_SELF_BIN: string | undefined;
+declare const PULUMI_AGENT_SELF_CLI: string | undefined;
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Our own entry points: the bin launcher and the built main module. */
-export const SELF_PATHS = [path.resolve(here, "..", "..", "bin", "pulumi-agent.js"), path.resolve(here, "..", "cli", "main.js")];
+export const SELF_PATHS =
+  typeof PULUMI_AGENT_SELF_BIN === "string" && typeof PULUMI_AGENT_SELF_CLI === "string"
+    ? [path.resolve(here, PULUMI_AGENT_SELF_BIN), path.resolve(here, PULUMI_AGENT_SELF_CLI)]
+    : [path.resolve(here, "..", "..", "bin", "pulumi-agent.js"), path.resolve(here, "..", "cli", "main.js")];
 
 export interface ExecOptions {
   env: NodeJS.ProcessEnv;

@@ -259,7 +259,8 @@ describe("size caps", () => {
   });
 
   it("RSS stays within a few MiB of the cap (gzip bomb and a 256 MiB chunked body, in a child process)", async () => {
-    const dist = path.join(REPO_ROOT, "dist", "cloud", "client.js");
+    // The dev build of src/cloud (scripts/build.mjs: .build/dev keeps the module layout; dist/ is bundled).
+    const dist = path.join(REPO_ROOT, ".build", "dev", "cloud", "client.js");
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first`);
     const srcDir = path.join(REPO_ROOT, "src", "cloud");
     const newest = Math.max(...readdirSync(srcDir).map((f) => statSync(path.join(srcDir, f)).mtimeMs));

@@ -8,16 +8,18 @@ import { ChallengeResponse, RefreshResponse, SignupResponse, UserResponse } from
 import { solveReference } from "../../src/pow/challenge.js";
 import { makeSandbox, REPO_ROOT, type Sandbox } from "../support/sandbox.js";
 
-const CLI = path.join(REPO_ROOT, "dist", "mock-cloud", "cli.js");
+// The installed `pulumi-agent-mock-cloud` bin, and the bundle it loads.
+const CLI = path.join(REPO_ROOT, "bin", "pulumi-agent-mock-cloud.js");
+const BUILT = path.join(REPO_ROOT, "dist", "mock-cloud.js");
 
 let sandbox: Sandbox;
 
 beforeAll(async () => {
   // `npm test` builds first; a missing or stale build would test the wrong code.
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first`);
   const srcDir = path.join(REPO_ROOT, "src", "mock-cloud");
   const newest = Math.max(...readdirSync(srcDir).map((f) => statSync(path.join(srcDir, f)).mtimeMs));
-  if (statSync(CLI).mtimeMs < newest) throw new Error(`${CLI} is older than src/mock-cloud: run \`npm run build\` first`);
+  if (statSync(BUILT).mtimeMs < newest) throw new Error(`${BUILT} is older than src/mock-cloud: run \`npm run build\` first`);
   sandbox = await makeSandbox();
 });
 afterAll(async () => {

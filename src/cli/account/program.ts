@@ -56,6 +56,15 @@ export async function runAccountCommand(argv: string[], io: Io): Promise<number>
     .addOption(new Option("--shell <shell>", "output syntax").choices([...SHELLS]))
     .action((o) => run(async () => (await import("./env.js")).env(o, io))());
 
+  program
+    .command("shim")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined })
+    .description("write <dir>/bin/pulumi, a pulumi that runs pulumi-agent: give <dir> to any Automation API SDK as its Pulumi CLI root")
+    .argument("<dir>", "the root directory (the shim goes in <dir>/bin)")
+    .option("--json", "print a machine-readable JSON document on stdout (errors too)")
+    .action((dir: string, o) => run(async () => (await import("./shim.js")).shim(dir, o, io))());
+
   common(program.command("forget"))
     .description("remove the agent account and its claim file (the claim link is shown and archived first); never touches a human login")
     .option("--yes", "really remove it (without --yes, only show what would be removed)")
