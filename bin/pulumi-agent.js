@@ -9,8 +9,11 @@ if (old) {
   process.stderr.write("pulumi-agent needs Node.js >= " + MIN.join(".") + " (this is " + process.version + "): install a current Node.js (https://nodejs.org/en/download) and run pulumi-agent with it.\n");
   process.exitCode = 1;
 } else {
-  // Node >= 22.1 keeps the compiled code between runs (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
-  var nodeModule = require("node:module");
-  if (typeof nodeModule.enableCompileCache === "function") nodeModule.enableCompileCache();
+  // Node >= 22.1 keeps the compiled code between runs (NODE_DISABLE_COMPILE_CACHE=1 turns it off). Only
+  // there is node:module asked for: loading it costs an older Node its ES module loader.
+  if (have[0] > 22 || (have[0] === 22 && have[1] >= 1)) {
+    var nodeModule = require("node:module");
+    if (typeof nodeModule.enableCompileCache === "function") nodeModule.enableCompileCache();
+  }
   require("../dist/cli.js");
 }

@@ -84,24 +84,45 @@ const commonJsNamedExports = {
     });
   },
 };
-const bundled = await esbuild.build({
-  ...common,
-  plugins: [commonJsNamedExports],
-  entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, e]) => [name, path.join(root, e.source)])),
-  outdir: dist,
-  format: "esm",
-  splitting: true,
-  chunkNames: "[name]-[hash]",
-  // Relative to any file in dist/ (all are flat there): the bin launcher and the CLI entry.
-  define: constants(`../${BIN_FILE}`, `./${CLI_FILE}`),
-  metafile: true,
-  write: false,
-});
-writeFileSync(path.join(buildDir, "meta.json"), JSON.stringify(bundled.metafile));
+// Three builds, each with its own chunks:
+//  - hot: the CLI entry alone, whose lazy imports are the cli-* entries of the next build (so a human run
+//    reads one file of ours: esbuild would otherwise move every module the lazy parts share with it into
+//    chunks of their own);
+//  - cli: what cli.js loads lazily (the agent path, the account commands);
+//  - lib: the libraries, the worker and the mock cloud.
+// The hot entry's few modules (detection, exec, debug) are also in the cli build; the one piece of shared
+// state, the debug output's secrets, lives on the global object (src/log/debug.ts).
+const lazyEntries = Object.fromEntries(Object.entries(ENTRIES).filter(([, e]) => e.lazyFrom).map(([name, e]) => [e.lazyFrom, `./${name}.js`]));
+const lazyAsEntries = {
+  name: "lazy-as-entries",
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (a) => (a.kind === "dynamic-import" && lazyEntries[a.path] ? { path: lazyEntries[a.path], external: true } : undefined));
+  },
+};
+async function bundle(names, plugins = []) {
+  const out = await esbuild.build({
+    ...common,
+    plugins: [...plugins, commonJsNamedExports],
+    entryPoints: Object.fromEntries(names.map((name) => [name, path.join(root, ENTRIES[name].source)])),
+    outdir: dist,
+    format: "esm",
+    splitting: true,
+    chunkNames: "[name]-[hash]",
+    // Relative to any file in dist/ (all are flat there): the bin launcher and the CLI entry.
+    define: constants(`../${BIN_FILE}`, `./${CLI_FILE}`),
+    metafile: true,
+    write: false,
+  });
+  return out;
+}
+const inGroup = (g) => Object.keys(ENTRIES).filter((n) => ENTRIES[n].group === g);
+const builds = [await bundle(inGroup("hot"), [lazyAsEntries]), await bundle(inGroup("cli")), await bundle(inGroup("lib"))];
+const metafile = { inputs: Object.assign({}, ...builds.map((b) => b.metafile.inputs)), outputs: Object.assign({}, ...builds.map((b) => b.metafile.outputs)) };
+writeFileSync(path.join(buildDir, "meta.json"), JSON.stringify(metafile));
 
 // ---- 3. CommonJS chunks, ESM wrappers ------------------------------------------------------------------
 writeFileSync(path.join(dist, "package.json"), `${JSON.stringify({ type: "commonjs" }, null, 2)}\n`);
-for (const out of bundled.outputFiles) {
+for (const out of builds.flatMap((b) => b.outputFiles)) {
   const usesUrl = out.text.includes("import.meta.url");
   const cjs = await esbuild.transform(out.text, {
     format: "cjs",
@@ -117,10 +138,38 @@ for (const out of bundled.outputFiles) {
   });
   writeFileSync(out.path, cjs.code);
 }
+// An entry marked `merge` carries the chunks it imports statically inside its own file: a warm agent run then
+// reads two files of ours instead of a dozen. Each chunk is registered in require.cache under its own
+// file name before it runs, so a chunk that something else requires later is the same instance, read once.
+for (const [name, e] of Object.entries(ENTRIES)) {
+  if (!e.merge) continue;
+  const rel = (f) => path.relative(root, path.join(dist, f));
+  const order = [];
+  const visit = (file) => {
+    if (order.includes(file)) return;
+    for (const imp of metafile.outputs[rel(file)]?.imports ?? []) {
+      if (imp.kind === "import-statement" && !imp.external) visit(path.basename(imp.path));
+    }
+    order.push(file);
+  };
+  visit(`${name}.js`);
+  const seeded = order.slice(0, -1).map((file) => {
+    const code = readFileSync(path.join(dist, file), "utf8");
+    return `__seed(${JSON.stringify(file)},function(exports,require,module,__filename,__dirname){${code}\n});`;
+  });
+  const seed =
+    'const __seed=(file,factory)=>{const Module=require("node:module"),filename=require("node:path").join(__dirname,file);' +
+    "if(require.cache[filename])return;const m=new Module(filename,module);m.filename=filename;m.paths=module.paths;require.cache[filename]=m;" +
+    "factory.call(m.exports,m.exports,(id)=>m.require(id),m,filename,__dirname);m.loaded=true;};";
+  const own = readFileSync(path.join(dist, `${name}.js`), "utf8");
+  writeFileSync(path.join(dist, `${name}.js`), `"use strict";${seed}\n${seeded.join("\n")}\n${own}`);
+  log(`${name}.js carries ${seeded.length} chunks`);
+}
+
 for (const [name, e] of Object.entries(ENTRIES)) {
   if (!e.esm) continue;
   // Named exports of the CommonJS entry, as Node's import sees them (esbuild annotates them for it).
-  const names = bundled.metafile.outputs[path.relative(root, path.join(dist, `${name}.js`))].exports.filter((n) => n !== "default");
+  const names = metafile.outputs[path.relative(root, path.join(dist, `${name}.js`))].exports.filter((n) => n !== "default");
   writeFileSync(path.join(dist, `${name}.mjs`), `export { ${names.join(", ")} } from "./${name}.js";\n`);
 }
 

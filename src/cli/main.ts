@@ -1,8 +1,8 @@
-// Entry point. The hot path (a human, a local command, or an agent with credentials) loads only node
-// built-ins and small modules; the network client, the solver and commander load only when needed.
-import { agentLabel, detectAgent } from "../detect/agents.js";
-import { readCommand } from "../core/commands.js";
-import { plan, type PlanFacts } from "../core/plan.js";
+// Entry point. The hot path (a human, or a command pulumi-agent leaves alone) loads only this small
+// module, detection and the exec code; the plan, the credential files, the network client, the solver and
+// commander load only when a run needs them (./agent.js and the account commands).
+import { detectAgent } from "../detect/agents.js";
+import { leftAlone } from "../core/gate.js";
 import { execPulumi, locatePulumi, nestedWrapper } from "../run/exec-pulumi.js";
 import { debug } from "../log/debug.js";
 import { processIo, type Io } from "./io.js";
@@ -34,23 +34,16 @@ async function main(argv: string[], io: Io): Promise<void> {
     return;
   }
 
-  const detection = detectAgent(env, { stdoutIsTTY: io.stdoutIsTTY });
-  const facts: PlanFacts = {
-    form: "wrapper",
-    command: readCommand(pulumiArgs),
-    agent: { isAgent: detection.isAgent, name: detection.name, optedOut: detection.source === "disabled" },
-    env,
-    now: Date.now(),
-  };
-  const first = plan(facts);
-  if (first.kind === "exec") {
-    // A human, or a command that needs no credentials: nothing was read, nothing is added.
-    debug(env, `passthrough: ${first.reason}`);
-    return execPulumi(pulumiArgs, { env, childEnv: first.childEnv, stderr: io.stderr });
+  const detection = detectAgent(env);
+  const agent = { isAgent: detection.isAgent, name: detection.name, optedOut: detection.source === "disabled" };
+  const alone = leftAlone(agent);
+  if (alone) {
+    // A human (or an opt-out): nothing was read, nothing is added.
+    debug(env, `passthrough: ${alone}`);
+    return execPulumi(pulumiArgs, { env, stderr: io.stderr });
   }
-  debug(env, `agent detected: ${agentLabel(detection)} (${detection.reason}); ${facts.command.reason}`);
-  const { runWrapper } = await import("./wrapper.js");
-  return runWrapper(pulumiArgs, facts, io, detection.wireName);
+  const { runAgent } = await import("./agent.js");
+  return runAgent(pulumiArgs, detection, agent, io);
 }
 
 const io = processIo();

@@ -12,6 +12,7 @@ import { accountReport, diyReport, type AccountReport } from "./report.js";
 import { claimBlock, expiredNotice, loginRequiredBlock, logoutNotice, neoNotice, reminderLine } from "./messages.js";
 import { hasConsoleFor } from "./claim-url.js";
 import { claimState, type ClaimCheck } from "./diagnosis.js";
+import { leftAlone } from "./gate.js";
 import { claimHistoryFilePath } from "./paths.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -170,7 +171,8 @@ function credentialsOf(f: PlanFacts, backend: BackendChoice): Settled | Step {
 
 function planWrapper(f: PlanFacts): Step {
   const cmd = f.command;
-  if (!f.agent.isAgent) return passthrough(f.agent.optedOut ? "PULUMI_AGENT_DISABLE is set" : "not running under an AI agent");
+  const alone = leftAlone(f.agent);
+  if (alone) return passthrough(alone);
   if (cmd.cloud === "never") return passthrough(cmd.reason);
   // pulumi first: nothing is created for a command that cannot run.
   if (!f.pulumi) return gather("pulumi");

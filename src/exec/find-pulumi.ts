@@ -57,7 +57,7 @@ const realFs: FsProbe = {
   },
   realpath(p) {
     try {
-      return realpathSync(p);
+      return realpathSync.native(p);
     } catch {
       return p;
     }

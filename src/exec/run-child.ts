@@ -1,7 +1,6 @@
 // Run the real pulumi in the foreground: stdio inherited (stdout stays pulumi's, byte for byte),
 // signals forwarded, exit status and signal death propagated (docs/architecture.md#running-pulumi).
 import { spawn } from "node:child_process";
-import { constants } from "node:os";
 import { isatty } from "node:tty";
 import { AgentError } from "../core/errors.js";
 import { cmdInvocation, firstUnpassableArgument, isBatchFile, type Env } from "./windows.js";
@@ -112,7 +111,9 @@ export function exitLike(outcome: ChildOutcome): never {
     } catch {
       // fall through to the numeric exit below
     }
-    const num = (constants.signals as Record<string, number>)[outcome.signal] ?? 1;
+    // node:os only now: a run whose pulumi exits normally never loads it.
+    const os = process.getBuiltinModule("node:os") as typeof import("node:os");
+    const num = (os.constants.signals as Record<string, number>)[outcome.signal] ?? 1;
     // A signal we cannot die of (ignored in this process): report it the shell way.
     setTimeout(() => process.exit(128 + num), 100).unref();
     // Keep the event loop alive briefly so the signal is delivered before exiting.

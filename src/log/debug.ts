@@ -2,7 +2,9 @@
 // Go CLI's log redaction) and replaced before anything of ours is printed; token-shaped strings are
 // redacted too, for the ones we never saw.
 
-const secrets = new Set<string>();
+// On the global object: the hot entry and the lazily loaded parts of the CLI are separate bundles, and a
+// token registered by one must be redacted by the other.
+const secrets: Set<string> = ((globalThis as Record<symbol, Set<string> | undefined>)[Symbol.for("pulumi-agent.secrets")] ??= new Set<string>());
 
 /** Register a value that must never be printed (access and refresh tokens; a claim token is part of the claim link, which is shown on purpose). */
 export function addSecret(value: string | undefined): void {

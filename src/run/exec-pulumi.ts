@@ -9,12 +9,18 @@ import { AgentError, describeError } from "../core/errors.js";
 // bundle's files. Unset when this module runs from the TypeScript sources (tests).
 declare const PULUMI_AGENT_SELF_BIN: string | undefined;
 declare const PULUMI_AGENT_SELF_CLI: string | undefined;
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** Our own entry points: the bin launcher and the built main module. */
-export const SELF_PATHS =
-  typeof PULUMI_AGENT_SELF_BIN === "string" && typeof PULUMI_AGENT_SELF_CLI === "string"
-    ? [path.resolve(here, PULUMI_AGENT_SELF_BIN), path.resolve(here, PULUMI_AGENT_SELF_CLI)]
-    : [path.resolve(here, "..", "..", "bin", "pulumi-agent.js"), path.resolve(here, "..", "cli", "main.js")];
+let selfPaths: string[] | undefined;
+/** Our own entry points, the bin launcher and the built main module (computed when first needed). */
+export function ownPaths(): string[] {
+  if (!selfPaths) {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    selfPaths =
+      typeof PULUMI_AGENT_SELF_BIN === "string" && typeof PULUMI_AGENT_SELF_CLI === "string"
+        ? [path.resolve(here, PULUMI_AGENT_SELF_BIN), path.resolve(here, PULUMI_AGENT_SELF_CLI)]
+        : [path.resolve(here, "..", "..", "bin", "pulumi-agent.js"), path.resolve(here, "..", "cli", "main.js")];
+  }
+  return selfPaths;
+}
 
 export interface ExecOptions {
   env: NodeJS.ProcessEnv;
@@ -49,7 +55,7 @@ export function locatePulumi(env: Env): LocateResult {
     return { ok: false, exitCode: 1, message: `pulumi-agent is calling itself (${depth} levels deep): the \`pulumi\` it finds runs pulumi-agent again. Set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary.` };
   }
   const wrapper = nestedWrapper(env);
-  const found = findRealPulumi({ env, selfPaths: SELF_PATHS, skip: wrapper ? [wrapper] : [] });
+  const found = findRealPulumi({ env, selfPaths: ownPaths(), skip: wrapper ? [wrapper] : [] });
   if (!found.ok) return { ok: false, exitCode: found.reason === "not-found" ? 127 : 1, message: found.message };
   return { ok: true, path: found.path, depth };
 }

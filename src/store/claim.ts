@@ -1,7 +1,7 @@
 // agent-claim.json (docs/compatibility.md): the Go CLI's AgentClaim struct as a store-codec spec. It
 // holds the claim link of the agent account, the only way to recover it: it is never overwritten
 // while it cannot be read.
-import { unlink } from "node:fs/promises";
+import { unlinkSync } from "node:fs";
 import {
   type Refusal,
   type StoreFileSpec,
@@ -116,7 +116,7 @@ export async function writeClaimFile(path: string, claim: ClaimRecord): Promise<
 /** Remove the claim file; a missing file is fine. */
 export async function removeClaimFile(path: string): Promise<void> {
   try {
-    await unlink(path);
+    unlinkSync(path);
   } catch (e) {
     if (errnoCode(e) === "ENOENT") return;
     throw new StoreError("io", path, `Cannot remove ${path} (${describeFsError(e)}).`, { cause: e, hint: "Check the folder's permissions." });

@@ -3,7 +3,8 @@
 // write atomically (or delete). The single place that enforces "never overwrite what we cannot read":
 // a corrupt, encrypted, newer-version, unreadable or non-regular file is reported, never written; a
 // file an edit cannot change losslessly is reported too, so the caller can store elsewhere.
-import { lstat, unlink } from "node:fs/promises";
+// Synchronous on purpose: node:fs/promises (and the modules it loads) stays off every run that only reads.
+import { lstatSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { StoreError, describeFsError, errnoCode } from "./errors.js";
 import { GO_STYLE, concatPieces } from "./gojson.js";
@@ -234,18 +235,22 @@ function writeError(file: string, e: unknown, alternative: string): StoreError {
 }
 
 async function removeFile(file: string): Promise<void> {
-  const st = await lstat(file).catch((e: unknown) => {
-    if (errnoCode(e) === "ENOENT") return undefined;
-    throw e;
-  });
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT") throw e;
+  }
   if (st?.isSymbolicLink()) {
     throw new StoreError("unsafe-file", file, `${file} is a symbolic link; pulumi-agent does not delete linked files. It was left untouched.`, {
       hint: "Replace the link with a regular file.",
     });
   }
-  await unlink(file).catch((e: unknown) => {
+  try {
+    unlinkSync(file);
+  } catch (e) {
     if (errnoCode(e) !== "ENOENT") throw e;
-  });
+  }
 }
 
 /**

@@ -1,6 +1,5 @@
 // Reading a small state file as bytes, without blocking on FIFOs or treating a directory as a file.
-import { constants as C } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { closeSync, constants as C, fstatSync, openSync, readFileSync } from "node:fs";
 import { errnoCode } from "./errors.js";
 
 export type RawRead =
@@ -17,19 +16,33 @@ function notRegular(isDirectory: boolean): Error {
  * which can hold no file) → missing; anything that is not a regular file → unreadable.
  */
 export async function readRaw(path: string): Promise<RawRead> {
-  let fh: FileHandle | undefined;
+  return readRawSync(path);
+}
+
+/**
+ * The same, synchronously: these files are a few KiB, and a run reads them before anything else can
+ * happen, so the thread-pool round trips of the asynchronous calls would only add time to every run.
+ */
+export function readRawSync(path: string): RawRead {
+  let fd: number | undefined;
   try {
     // O_NONBLOCK: opening a FIFO planted at the path must not hang us.
-    fh = await open(path, C.O_RDONLY | (C.O_NONBLOCK ?? 0));
-    const st = await fh.stat();
+    fd = openSync(path, C.O_RDONLY | (C.O_NONBLOCK ?? 0));
+    const st = fstatSync(fd);
     if (!st.isFile()) return { kind: "unreadable", error: notRegular(st.isDirectory()) };
-    return { kind: "bytes", bytes: await fh.readFile() };
+    return { kind: "bytes", bytes: readFileSync(fd) };
   } catch (e) {
     if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR") return { kind: "missing" };
     if (errnoCode(e) === "EISDIR") return { kind: "unreadable", error: notRegular(true) };
     return { kind: "unreadable", error: e instanceof Error ? e : new Error(String(e)) };
   } finally {
-    await fh?.close().catch(() => {});
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing to undo
+      }
+    }
   }
 }
 

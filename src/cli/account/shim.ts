@@ -7,7 +7,7 @@
 import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { AgentError } from "../../core/errors.js";
-import { SELF_PATHS } from "../../run/exec-pulumi.js";
+import { ownPaths } from "../../run/exec-pulumi.js";
 import type { Io } from "../io.js";
 import { printJson } from "./common.js";
 
@@ -97,7 +97,7 @@ export function writeShim(root: string, node: string, script: string, platform: 
 
 /** Our bin launcher, as the shim must name it (its real path: npx runs it through a symlink). */
 function ourScript(): string {
-  const bin = SELF_PATHS[0] as string;
+  const bin = ownPaths()[0] as string;
   try {
     return realpathSync(bin);
   } catch {
