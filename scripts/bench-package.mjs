@@ -102,11 +102,18 @@ export async function hotPath({ quick = false } = {}) {
   return rows;
 }
 
-/** Our files a run loads (CommonJS: require.cache at exit), and their bytes. */
+/**
+ * Our files a run reads (CommonJS: the modules Node compiled from a file, which leaves out the chunks an
+ * entry carries inside itself and registers in require.cache), and their bytes.
+ */
 function loaded(argv, env, tmp) {
   const preload = path.join(tmp, "loaded-preload.cjs");
   const out = path.join(tmp, `loaded-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));`);
+  writeFileSync(
+    preload,
+    `const M = require("module"), read = []; const js = M._extensions[".js"]; M._extensions[".js"] = function (m, f) { read.push(f); return js.call(this, m, f); };
+process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(read)));`,
+  );
   return new Promise((resolve, reject) => {
     spawn(process.execPath, ["--require", preload, ...argv], { env, stdio: "ignore" }).on("close", (code) => {
       if (code !== 0) return reject(new Error(`${argv.join(" ")} exited ${code}`));
@@ -133,7 +140,7 @@ export async function loadedPerPath() {
     await mock.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-  console.log("\n### What each path loads (our files, from require.cache at exit; proof-of-work workers load dist/worker.js and its chunks in their threads)\n");
+  console.log("\n### What each path reads (our files Node loads from disk; proof-of-work workers load dist/worker.js and its chunks in their threads)\n");
   console.log(`| path | files | KiB | of dist/ (${all.length} files, ${(total / 1024).toFixed(0)} KiB) |\n|---|---|---|---|`);
   for (const r of rows) console.log(`| ${r.name} | ${r.files} | ${(r.bytes / 1024).toFixed(1)} | ${((r.bytes / total) * 100).toFixed(0)}% |`);
   return rows;

@@ -84,14 +84,14 @@ const commonJsNamedExports = {
     });
   },
 };
-// Three builds, each with its own chunks:
+// Two builds, each with its own chunks:
 //  - hot: the CLI entry alone, whose lazy imports are the cli-* entries of the next build (so a human run
 //    reads one file of ours: esbuild would otherwise move every module the lazy parts share with it into
 //    chunks of their own);
-//  - cli: what cli.js loads lazily (the agent path, the account commands);
-//  - lib: the libraries, the worker and the mock cloud.
-// The hot entry's few modules (detection, exec, debug) are also in the cli build; the one piece of shared
-// state, the debug output's secrets, lives on the global object (src/log/debug.ts).
+//  - the rest: what cli.js loads lazily (the agent path, the account commands), the libraries, the worker
+//    and the mock cloud.
+// The hot entry's few modules (detection, exec, debug) are in both; the one piece of shared state, the
+// debug output's secrets, lives on the global object (src/log/debug.ts).
 const lazyEntries = Object.fromEntries(Object.entries(ENTRIES).filter(([, e]) => e.lazyFrom).map(([name, e]) => [e.lazyFrom, `./${name}.js`]));
 const lazyAsEntries = {
   name: "lazy-as-entries",
@@ -116,7 +116,9 @@ async function bundle(names, plugins = []) {
   return out;
 }
 const inGroup = (g) => Object.keys(ENTRIES).filter((n) => ENTRIES[n].group === g);
-const builds = [await bundle(inGroup("hot"), [lazyAsEntries]), await bundle(inGroup("cli")), await bundle(inGroup("lib"))];
+// The libraries share their chunks with the CLI's lazy parts (no process loads both, but one copy of the
+// code on disk keeps the package small, which is most of what a cold npx pays for).
+const builds = [await bundle(inGroup("hot"), [lazyAsEntries]), await bundle([...inGroup("cli"), ...inGroup("lib")])];
 const metafile = { inputs: Object.assign({}, ...builds.map((b) => b.metafile.inputs)), outputs: Object.assign({}, ...builds.map((b) => b.metafile.outputs)) };
 writeFileSync(path.join(buildDir, "meta.json"), JSON.stringify(metafile));
 

@@ -210,6 +210,25 @@ function bodyObject(json: unknown): Json | undefined {
 
 const NOT_AN_OBJECT = { ok: false, field: "(body)", problem: "is not a JSON object" } as const;
 
+export interface ChallengeAnswer {
+  challengeID: string;
+  challengeData: string;
+}
+
+/** GET /api/agents/signup: both strings are required and non-empty (the Go CLI refuses either missing). */
+export function readChallengeAnswer(json: unknown): Reading<ChallengeAnswer> {
+  const obj = bodyObject(json);
+  if (!obj) return NOT_AN_OBJECT;
+  const out: Partial<ChallengeAnswer> = {};
+  for (const key of ["challengeID", "challengeData"] as const) {
+    const v = obj[key];
+    if (v === undefined || v === null || v === "") return { ok: false, field: key, problem: "is missing" };
+    if (typeof v !== "string") return { ok: false, field: key, problem: "is not a string" };
+    out[key] = v;
+  }
+  return { ok: true, value: out as ChallengeAnswer };
+}
+
 /** GET /api/user: whatever is usable; never fails on a JSON object. */
 export function readUserAnswer(json: unknown): Reading<UserAnswer> {
   const obj = bodyObject(json);

@@ -3,11 +3,15 @@
 // are read field by field (answers.ts); challenge and claim answers are checked whole (zod). The
 // network discipline (redirects, size caps, one timeout per attempt) is transport.ts's.
 import type { z } from "zod";
-import { AgentClaimResponse, ChallengeResponse, ClaimStatusResponse, type ClaimRequest, type SignupRequest } from "./protocol.js";
+// Types only: zod (and the schemas) load only for the calls that check a whole answer (claim, claim status,
+// a claim's details), never on the signup path.
+import type { AgentClaimResponse, ClaimRequest, ClaimStatusResponse, SignupRequest } from "./protocol.js";
 import {
+  readChallengeAnswer,
   readRefreshAnswer,
   readSignupAnswer,
   readUserAnswer,
+  type ChallengeAnswer,
   type Reading,
   type RefreshAnswer,
   type SignupAnswer,
@@ -17,7 +21,7 @@ import { CloudError } from "./errors.js";
 import { excerpt } from "./excerpt.js";
 import { abortError, exchange, shownAddress, type Answer } from "./transport.js";
 
-export type { DroppedField, RefreshAnswer, SignupAnswer, UserAnswer, UserInfo, TokenInfo } from "./answers.js";
+export type { ChallengeAnswer, DroppedField, RefreshAnswer, SignupAnswer, UserAnswer, UserInfo, TokenInfo } from "./answers.js";
 export { droppedLines } from "./answers.js";
 
 export interface RetryPolicy {
@@ -143,13 +147,13 @@ export class CloudClient {
   }
 
   /** GET /api/agents/signup, falling back to the documented /challenge path on 404/405. */
-  async getChallenge(): Promise<ChallengeResponse> {
+  async getChallenge(): Promise<ChallengeAnswer> {
+    const at = async (path: string) => this.read(ENDPOINTS.challenge, path, await this.call(ENDPOINTS.challenge, { path, route: path }), readChallengeAnswer);
     try {
-      return await this.strict(ENDPOINTS.challenge, ChallengeResponse, { path: "/api/agents/signup", route: "/api/agents/signup" });
+      return await at("/api/agents/signup");
     } catch (err) {
       if (err instanceof CloudError && (err.details.status === 404 || err.details.status === 405) && err.kind === "http") {
-        const path = "/api/agents/signup/challenge";
-        return this.strict(ENDPOINTS.challenge, ChallengeResponse, { path, route: path });
+        return at("/api/agents/signup/challenge");
       }
       throw err;
     }
@@ -172,8 +176,11 @@ export class CloudClient {
     return this.read(ENDPOINTS.user, route, answer, readUserAnswer);
   }
 
-  /** See ClaimValidation. A blank claim token is not claimable, without a request. */
-  async validateClaim(claimToken: string): Promise<ClaimValidation> {
+  /**
+   * See ClaimValidation. A blank claim token is not claimable, without a request. `details` reads the
+   * answer's agent and inventory too (account status); a diagnosis needs only the verdict.
+   */
+  async validateClaim(claimToken: string, opts: { details?: boolean } = {}): Promise<ClaimValidation> {
     if (!claimToken.trim()) return { claimable: false };
     const route = "/api/agents/signup/validate/{claimToken}";
     const answer = await this.call(ENDPOINTS.validate, {
@@ -193,6 +200,8 @@ export class CloudClient {
     } catch {
       return { claimable: true };
     }
+    if (!opts.details) return { claimable: true };
+    const { AgentClaimResponse } = await import("./protocol.js");
     const details = AgentClaimResponse.safeParse(json);
     return details.success ? { claimable: true, details: details.data } : { claimable: true };
   }
@@ -232,7 +241,7 @@ export class CloudClient {
   /** POST /api/agents/{orgName}/claim[?dryRun=true], as the human who takes ownership. */
   claim(orgName: string, body: ClaimRequest, humanToken: string, dryRun: boolean): Promise<AgentClaimResponse> {
     const route = `/api/agents/${encodeURIComponent(orgName)}/claim${dryRun ? "?dryRun=true" : ""}`;
-    return this.strict(ENDPOINTS.claim, AgentClaimResponse, {
+    return this.strict(ENDPOINTS.claim, async () => (await import("./protocol.js")).AgentClaimResponse, {
       path: route,
       route,
       body: JSON.stringify(body),
@@ -243,7 +252,7 @@ export class CloudClient {
 
   claimStatus(orgName: string, token: string): Promise<ClaimStatusResponse> {
     const route = `/api/agents/${encodeURIComponent(orgName)}/claim/status`;
-    return this.strict(ENDPOINTS.claimStatus, ClaimStatusResponse, { path: route, route, token, secrets: [token] });
+    return this.strict(ENDPOINTS.claimStatus, async () => (await import("./protocol.js")).ClaimStatusResponse, { path: route, route, token, secrets: [token] });
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------
@@ -257,8 +266,9 @@ export class CloudClient {
   }
 
   /** A call whose 2xx body must match a zod schema as a whole. */
-  private async strict<S extends z.ZodType>(ep: Endpoint, schema: S, c: Call): Promise<z.infer<S>> {
+  private async strict<S extends z.ZodType>(ep: Endpoint, loadSchema: () => Promise<S>, c: Call): Promise<z.infer<S>> {
     const answer = await this.call(ep, c);
+    const schema = await loadSchema();
     return this.read(ep, c.route, answer, (json) => {
       const result = schema.safeParse(json);
       if (result.success) return { ok: true, value: result.data as z.infer<S> };

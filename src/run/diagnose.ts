@@ -20,11 +20,11 @@ export interface ClaimTarget {
 const client = (cloudUrl: string, timeoutMs?: number) => probeClient(cloudUrl, userAgent(undefined), timeoutMs);
 
 /** Ask whether the claim is still open; keep the answer as last-known state. Never throws. */
-export async function checkClaim(t: ClaimTarget, timeoutMs?: number): Promise<{ check: ClaimCheck; details?: AgentClaimResponse }> {
+export async function checkClaim(t: ClaimTarget, opts: { timeoutMs?: number; details?: boolean } = {}): Promise<{ check: ClaimCheck; details?: AgentClaimResponse }> {
   if (!t.claim.claimToken) return { check: "unknown" };
   let v: ClaimValidation;
   try {
-    v = await client(t.cloudUrl, timeoutMs).validateClaim(t.claim.claimToken);
+    v = await client(t.cloudUrl, opts.timeoutMs).validateClaim(t.claim.claimToken, { details: opts.details });
   } catch {
     return { check: "unknown" }; // unreachable or an odd answer: keep what we knew
   }
@@ -54,6 +54,6 @@ export async function checkToken(cloudUrl: string, token: string | undefined, ti
 
 /** Both questions at once, then the plan's verdict on what to tell the agent. */
 export async function diagnoseAfterFailure(t: ClaimTarget & { account: AccountView }, timeoutMs?: number): Promise<Diagnosis> {
-  const [token, claim] = await Promise.all([checkToken(t.cloudUrl, t.account.accessToken, timeoutMs), checkClaim(t, timeoutMs)]);
+  const [token, claim] = await Promise.all([checkToken(t.cloudUrl, t.account.accessToken, timeoutMs), checkClaim(t, { timeoutMs })]);
   return diagnoseFailure(t.account, t.claim, token, claim.check, Date.now());
 }

@@ -56,7 +56,8 @@ export async function drive(initial: PlanFacts, ctx: DriveContext): Promise<Driv
             break;
           case "claim-check": {
             const { checkClaim } = await import("./diagnose.js");
-            const r = step.claimToCheck ? await checkClaim(step.claimToCheck) : { check: "unknown" as const };
+            // The validate answer's details (agent, inventory) only for account status, which shows them.
+            const r = step.claimToCheck ? await checkClaim(step.claimToCheck, { details: facts.form === "status" }) : { check: "unknown" as const };
             facts = { ...facts, claimCheck: r.check };
             claimDetails = r.details;
             debug(ctx.env, `claim check: ${r.check}`);

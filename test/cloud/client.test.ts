@@ -130,8 +130,10 @@ describe("validateClaim reads answers as the Go CLI's tests do", () => {
 
   it("the mock's real answers: 200 claimable with details, 404 not claimable, blank without a request", async () => {
     const agent = mock.createAgent();
-    const v = await once().validateClaim(agent.claimToken);
+    const v = await once().validateClaim(agent.claimToken, { details: true });
     expect(v).toEqual({ claimable: true, details: expect.objectContaining({ agent: expect.objectContaining({ login: agent.login }) }) });
+    // Without asking for the details (a diagnosis), only the verdict.
+    expect(await once().validateClaim(agent.claimToken)).toEqual({ claimable: true });
     expect(await once().validateClaim("no-such-token")).toEqual({ claimable: false });
     const before = mock.stats.count("validate");
     expect(await once().validateClaim("  ")).toEqual({ claimable: false });
@@ -146,7 +148,7 @@ describe("validateClaim reads answers as the Go CLI's tests do", () => {
   ])("%s is claimable, without details", async (_name, fault) => {
     const agent = mock.createAgent();
     mock.faults.add("validate", fault);
-    expect(await once().validateClaim(agent.claimToken)).toEqual({ claimable: true });
+    expect(await once().validateClaim(agent.claimToken, { details: true })).toEqual({ claimable: true });
   });
 
   it.each([
