@@ -188,7 +188,8 @@ process.stdout.write(JSON.stringify({ ok: v.ok, problems: v.problems.map((p) => 
       env: { PATH: process.env.PATH },
       encoding: "utf8",
     });
-    expect(r.status, r.stderr).toBe(0);
+    // (r.error: this Node cannot be run as that user, e.g. it lives in a folder private to root.)
+    expect(r.status, `${r.error?.message ?? ""} ${r.stderr}`).toBe(0);
     return JSON.parse(r.stdout);
   }
 
