@@ -16,7 +16,7 @@ function table(rows: Array<[string, string]>): string {
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`).join("\n") + "\n";
 }
 
-export function renderReport(r: AccountReport): string {
+export function renderReport(r: AccountReport, extra: Array<[string, string]> = []): string {
   const rows: Array<[string, string]> = [["Pulumi Cloud", `${r.cloudUrl} (from ${r.backendSource})`]];
   switch (r.credentials) {
     case "PULUMI_ACCESS_TOKEN":
@@ -45,23 +45,24 @@ export function renderReport(r: AccountReport): string {
       }
       if (r.claimUrl) rows.push(["Claim link", r.claimUrl], ["Claim window", r.claimValidFor === "expired" ? "over" : `closes in ${r.claimValidFor}`]);
   }
+  rows.push(...extra);
   for (const c of r.earlierClaims ?? []) rows.push(["Earlier claim", `${c.claimUrl} (${c.cloudUrl}, until ${c.validUntil})`]);
   return table(rows);
 }
 
-/** What the validate endpoint said about the claim, for `account status`. */
-export function renderLiveClaim(check: ClaimCheck | undefined, details: AgentClaimResponse | undefined): string {
+/** What the validate endpoint said about the claim, as rows of the `account status` table. */
+export function liveClaimRows(check: ClaimCheck | undefined, details: AgentClaimResponse | undefined): Array<[string, string]> {
   if (details) {
     const inv = details.inventory;
-    return table([
+    return [
       ["Agent org", `${details.agent.orgName} (created ${details.agent.createdAt})`],
       ["Inventory", inv.length ? inv.map((e) => `${e.kind} ${e.name}`).join(", ") : "(nothing yet)"],
-    ]);
+    ];
   }
-  if (check === "claimable") return table([["Claimable", "yes"]]);
-  if (check === "unavailable") return table([["Claimable", "no (already claimed, expired or revoked: run `pulumi login`)"]]);
-  if (check === "unknown") return table([["Claimable", "unknown (Pulumi Cloud did not answer)"]]);
-  return "";
+  if (check === "claimable") return [["Claimable", "yes"]];
+  if (check === "unavailable") return [["Claimable", "no (already claimed, expired or revoked: run `pulumi login`)"]];
+  if (check === "unknown") return [["Claimable", "unknown (Pulumi Cloud did not answer)"]];
+  return [];
 }
 
 /** The JSON form of the live claim state. */

@@ -5,7 +5,7 @@ import { earlierClaims } from "../../core/report.js";
 import { failureError } from "../errors.js";
 import type { Io } from "../io.js";
 import { accountFacts, driveAccount, printJson, type CommonOptions } from "./common.js";
-import { liveClaimJson, renderLiveClaim, renderReport } from "./render.js";
+import { liveClaimJson, liveClaimRows, renderReport } from "./render.js";
 
 export async function status(o: CommonOptions & { offline?: boolean }, io: Io): Promise<number> {
   const { step, facts, claimDetails } = await driveAccount(accountFacts("status", o, io, { offline: Boolean(o.offline) }), io);
@@ -15,6 +15,6 @@ export async function status(o: CommonOptions & { offline?: boolean }, io: Io): 
   if (report.needsAccount) report.earlierClaims = earlierClaims(claimCandidates(facts), report.claimUrl, facts.now);
   const live = liveClaimJson(facts.claimCheck, claimDetails);
   if (o.json) printJson(io, { ...report, ...(live ? { claim: live } : {}) });
-  else io.stdout(renderReport(report) + renderLiveClaim(facts.claimCheck, claimDetails));
+  else io.stdout(renderReport(report, liveClaimRows(facts.claimCheck, claimDetails)));
   return 0;
 }
