@@ -42,6 +42,11 @@ export interface CredentialInputs {
   default: StoreView;
   /** Undefined until gathered: the choice asks for it only when the default folder does not settle it. */
   shared: StoreView | undefined;
+  /**
+   * Whether a claim still marked pending means its signup failed. Only under the signup lock (or for a
+   * report): outside it, another agent may be between storing the claim and storing the credentials.
+   */
+  pendingIsLost: boolean;
 }
 
 /** An account we may use, where it is, and the claim that makes it an agent account. */
@@ -129,8 +134,9 @@ export function chooseCredentials(s: CredentialInputs): CredentialChoice {
   }
 
   // A claim marked pending names an account the server created but whose credentials were never stored:
-  // report it instead of creating another.
-  for (const view of [d, sh]) {
+  // report it instead of creating another. (Outside the lock the signup that follows takes the lock and
+  // asks again, and then it is known.)
+  for (const view of s.pendingIsLost ? [d, sh] : []) {
     const claim = claimFor(view.claim, s.cloudUrl);
     if (claim?.pending && !hasCredential(accountIn(view.creds, s.cloudUrl)) && isClaimOpen(claim, s.now)) {
       return { kind: "lost", location: view.location, dir: view.dir, claim };

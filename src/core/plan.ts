@@ -57,6 +57,8 @@ export interface PlanFacts {
   created?: boolean;
   /** This run tried to refresh the access token (at most once a run). */
   refreshed?: RefreshResult;
+  /** The facts were read under the signup lock: nobody else is signing up. */
+  underLock?: boolean;
 }
 
 export type Fact = "pulumi" | "project" | "default-store" | "shared-store" | "history" | "claim-check";
@@ -163,6 +165,7 @@ function credentialsOf(f: PlanFacts, backend: BackendChoice): Settled | Step {
     defaultExplicit: Boolean(f.env.PULUMI_CREDENTIALS_PATH || f.env.PULUMI_HOME),
     default: f.defaultStore,
     shared: f.sharedStore,
+    pendingIsLost: Boolean(f.underLock) || f.form === "status",
   });
   return choice.kind === "need-shared" ? gather("shared-store") : choice;
 }

@@ -54,7 +54,7 @@ export async function runSignup(step: Extract<Step, { kind: "signup" }>, facts: 
     async () => {
       // A writer killed mid-write may have left a temp file; none can be in progress now.
       await cleanStaleTemps(dir);
-      const fresh = await ctx.regather(facts);
+      const fresh = { ...(await ctx.regather(facts)), underLock: true };
       const again = plan(fresh);
       // Another agent finished a signup while we waited, or the situation changed: let the plan go on.
       if (again.kind !== "signup" || !again.locations.some((l) => l.dir === dir)) return fresh;

@@ -3,7 +3,7 @@ import { chooseCredentials, type CredentialInputs, type StoreView } from "../../
 import { CLOUD, NOW, H, claimFile, claimedClaim, closedClaim, creds, expired, expiring, fresh, human, iso, openClaim, store } from "./fixtures.js";
 
 function inputs(d: Partial<StoreView>, s: Partial<StoreView> | undefined, over: Partial<CredentialInputs> = {}): CredentialInputs {
-  return { cloudUrl: CLOUD, now: NOW, envToken: undefined, defaultExplicit: false, default: store("default", d), shared: s && store("shared", s), ...over };
+  return { cloudUrl: CLOUD, now: NOW, envToken: undefined, defaultExplicit: false, default: store("default", d), shared: s && store("shared", s), pendingIsLost: true, ...over };
 }
 
 describe("chooseCredentials", () => {
@@ -36,6 +36,7 @@ describe("chooseCredentials", () => {
     ["a claim for another cloud does not make an account ours", inputs({ creds: creds({ [CLOUD]: expired }), claim: claimFile({ ...openClaim, cloudUrl: "https://api.other.example" }) }, undefined), "account", { found: { isAgent: false } }],
     ["an account for another URL does not count", inputs({ creds: creds({ "https://api.other.example": human }) }, {}), "none"],
     ["a pending claim without credentials is a lost account, not a new signup", inputs({ claim: claimFile({ ...openClaim, pending: true }) }, {}), "lost", { location: "default" }],
+    ["...but outside the lock another agent may be mid-signup: the signup's lock decides", inputs({ claim: claimFile({ ...openClaim, pending: true }) }, {}, { pendingIsLost: false }), "none"],
     ["a pending claim with its credentials stored is fine", inputs({ creds: creds({ [CLOUD]: fresh }), claim: claimFile({ ...openClaim, pending: true }) }, undefined), "account"],
     ["a claim without the pending mark (a logout left it) does not block a signup", inputs({ claim: claimFile(openClaim) }, {}), "none"],
   ])("%s", (_name, input, kind, fields) => {

@@ -244,9 +244,12 @@ describe("the wrapper: no credentials", () => {
   it("...unless PULUMI_CONSOLE_DOMAIN names it", () => {
     expect(settle({ env: { PULUMI_BACKEND_URL: "http://127.0.0.1:8080", PULUMI_CONSOLE_DOMAIN: "127.0.0.1:8080" } }).step.kind).toBe("signup");
   });
-  it("an interrupted signup is reported, not repeated", () => {
-    const { step } = settle({ world: { defaultStore: { claim: claimFile({ ...openClaim, pending: true }) } } });
+  it("an interrupted signup is reported, not repeated (under the lock, where nobody else can be mid-signup)", () => {
+    const { step } = settle({ world: { defaultStore: { claim: claimFile({ ...openClaim, pending: true }) } }, extra: { underLock: true } });
     expect(step).toMatchObject({ kind: "fail", failure: { code: "agent-account-credentials-lost", message: expect.stringContaining(openClaim.claimUrl) } });
+  });
+  it("outside the lock a pending claim may be another agent's signup in progress: the signup step takes the lock and asks again", () => {
+    expect(settle({ world: { defaultStore: { claim: claimFile({ ...openClaim, pending: true }) } } }).step.kind).toBe("signup");
   });
   it("both folders unusable → refused before any network", () => {
     const { step } = settle({ env: { PULUMI_HOME: DEFAULT_DIR }, world: { defaultStore: { creds: { kind: "empty" } }, sharedStore: { creds: { kind: "corrupt", message: "x" } } } });

@@ -2,7 +2,10 @@
 // usable before the challenge; once the server answered, the claim link is shown and persisted before
 // anything else can fail; odd optional values never lose the account; an account whose credentials could
 // not be stored is reported by the next run instead of being replaced by another.
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { execFileSync } from "node:child_process";
@@ -10,7 +13,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFil
 import path from "node:path";
 import { FAKE_PULUMI } from "../support/sandbox.js";
 import { useAgentContext } from "../support/context.js";
-import { readRecords, runBin } from "../support/run.js";
+import { readRecords, runBin, startBin, waitFor } from "../support/run.js";
+import { transpileSrc } from "../support/transpile.js";
 
 const ctx = useAgentContext({ mock: { difficulty: 8 }, env: () => ({ CLAUDECODE: "1", PULUMI_AGENT_PULUMI_BIN: FAKE_PULUMI }) });
 
@@ -186,4 +190,62 @@ describe("network discipline during the signup", () => {
     expect(r.stderr).not.toContain("xxxxxxxxxx");
     expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
   });
+});
+
+describe("another agent mid-signup", () => {
+  let mod: string;
+  beforeAll(async () => {
+    mod = path.join(await realpath(await mkdtemp(path.join(tmpdir(), "pa-e2e-midsignup-"))), "mod");
+    await transpileSrc(mod, ["core", "store"]);
+    // Holds the signup lock with the claim written (marked pending) and the credentials not yet, until
+    // told to finish: the very window an agent starting now must not take for a lost account.
+    await writeFile(
+      path.join(mod, "midsignup.mjs"),
+      `import { withExclusiveLock } from "./store/lock.js";
+import { writeFileSync } from "node:fs";
+const [dir, claim, creds] = process.argv.slice(2);
+await withExclusiveLock(dir, async () => {
+  writeFileSync(dir + "/agent-claim.json", claim, { mode: 0o600 });
+  process.stdout.write("mid-signup\\n");
+  await new Promise((r) => process.stdin.once("data", r));
+  writeFileSync(dir + "/credentials.json", creds, { mode: 0o600 });
+  writeFileSync(dir + "/agent-claim.json", claim.replace(/,\\s*"credentialsPending": true/, ""), { mode: 0o600 });
+});
+`,
+    );
+  });
+  afterAll(async () => {
+    if (mod) await rm(path.dirname(mod), { recursive: true, force: true });
+  });
+
+  it("a pending claim while the lock is held is a signup in progress: the run waits, then uses that account", async () => {
+    const agent = ctx.mock.createAgent();
+    const dir = ctx.sb.pulumiHome;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const link = ctx.mock.claimUrl(agent.claimToken);
+    const claim = JSON.stringify({ claimUrl: link, claimToken: agent.claimToken, validUntil: new Date(Date.now() + 86400_000).toISOString(), cloudUrl: ctx.mock.url, credentialsPending: true }, null, 4);
+    const creds = JSON.stringify({ current: ctx.mock.url, accessTokens: { [ctx.mock.url]: agent.accessToken }, accounts: { [ctx.mock.url]: { accessToken: agent.accessToken, username: agent.login, lastValidatedAt: new Date().toISOString() } } }, null, 4);
+    const holder = spawn(process.execPath, [path.join(mod, "midsignup.mjs"), dir, claim, creds], { stdio: ["pipe", "pipe", "inherit"] });
+    const holderExit = new Promise((r) => holder.on("exit", r));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on("data", (d: Buffer) => d.toString().includes("mid-signup") && resolve());
+        holder.on("exit", () => reject(new Error("the holder exited early")));
+      });
+      const before = signups();
+      const { child, done } = startBin(["whoami"], ctx.sb.env);
+      let stderr = "";
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      await waitFor(() => stderr.includes("waiting for it"), 30_000, "the waiting notice");
+      holder.stdin!.write("go\n");
+      const r = await done;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`${agent.login}\n`);
+      expect(signups()).toBe(before);
+      expect(r.stderr).not.toContain("storing its credentials");
+    } finally {
+      holder.kill("SIGKILL");
+      await holderExit;
+    }
+  }, 60_000);
 });
