@@ -15,12 +15,9 @@ export function asAgentError(err: unknown, cancelledBy?: NodeJS.Signals): AgentE
   }
   if (err instanceof AgentError) return err;
   const e = err as Error & { exitCode?: unknown; code?: unknown; hint?: unknown };
-  // Errors of our layers that do not extend AgentError yet carry an exit status of their own.
-  if (e instanceof Error && typeof e.exitCode === "number") {
-    return new AgentError(e.message, { code: typeof e.code === "string" ? e.code : "error", hint: typeof e.hint === "string" ? e.hint : undefined, exitCode: e.exitCode });
-  }
-  if (e instanceof Error && ["StoreError", "CloudError", "PowBudgetError", "PowDifficultyError", "PowChallengeError"].includes(e.name)) {
-    return new AgentError(e.message, { code: typeof e.code === "string" ? e.code : e.name.replace(/Error$/, "").toLowerCase() });
+  // An AgentError of another bundle's copy of core/errors (cli.js and its lazy parts are separate bundles).
+  if (e instanceof Error && typeof e.exitCode === "number" && typeof e.code === "string") {
+    return new AgentError(e.message, { code: e.code, hint: typeof e.hint === "string" ? e.hint : undefined, exitCode: e.exitCode });
   }
   const message = e instanceof Error ? e.message : String(err);
   return new AgentError(`Unexpected error: ${message}`, {

@@ -10,7 +10,6 @@ export interface Io {
   /** Everything else of ours: progress, notices, errors. */
   stderr: (text: string) => void;
   stdoutIsTTY: boolean;
-  stderrIsTTY: boolean;
 }
 
 export function processIo(): Io {
@@ -21,7 +20,6 @@ export function processIo(): Io {
     stderr: writeStderr,
     // isatty(), not process.stdout.isTTY: creating the stream objects costs start-up time.
     stdoutIsTTY: isatty(1),
-    stderrIsTTY: isatty(2),
   };
 }
 

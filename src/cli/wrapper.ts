@@ -24,7 +24,7 @@ export async function runWrapper(args: readonly string[], facts: PlanFacts, io: 
 }
 
 /** Perform a final step of the wrapper form: fail, or run pulumi. */
-export async function carryOut(args: readonly string[], step: Exclude<Step, { kind: "gather" | "signup" | "refresh" }>, io: Io): Promise<never> {
+async function carryOut(args: readonly string[], step: Exclude<Step, { kind: "gather" | "signup" | "refresh" }>, io: Io): Promise<never> {
   if (step.kind === "fail") process.exit(reportError(failureError(step.failure), io));
   if (step.kind === "done") throw new Error("the wrapper plan ended without running pulumi");
   debug(io.env, `exec: ${step.reason}`);

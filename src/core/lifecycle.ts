@@ -36,12 +36,6 @@ export function isTokenExpired(account: AccountView, now: number): boolean {
   return exp !== undefined && exp <= now;
 }
 
-/** Usable without network: has a token and is not locally expired (a refresh token keeps it usable). */
-export function isLocallyUsable(account: AccountView | undefined, now: number): boolean {
-  if (!account?.accessToken && !account?.refreshToken) return false;
-  return !isTokenExpired(account, now) || Boolean(account.refreshToken);
-}
-
 /** Zero or missing validUntil counts as expired (docs/compatibility.md#claims-per-cloud-and-zero-times: consistent, unlike the Go CLI). */
 export function isClaimOpen(claim: ClaimView | undefined, now: number): boolean {
   if (!claim?.claimUrl) return false;

@@ -6,14 +6,14 @@ import type { ForgetAction } from "../core/plan.js";
 import type { ClaimView } from "../core/lifecycle.js";
 import { claimFilePath, credentialsFilePath } from "../core/paths.js";
 import { updateCredentialsFile, withoutAccount } from "../store/credentials.js";
-import { updateClaimFile, type ClaimRecord } from "../store/claim.js";
+import { updateClaimFile } from "../store/claim.js";
 import { archiveClaim } from "../store/claim-history.js";
 
 export async function forgetAgentAccounts(actions: readonly ForgetAction[]): Promise<void> {
   for (const a of actions) {
     const claim = a.claim;
     if (claim?.claimUrl) {
-      await archiveClaim(a.dir, { claimUrl: claim.claimUrl, validUntil: claim.validUntil ?? "", cloudUrl: claim.cloudUrl } as ClaimRecord);
+      await archiveClaim(a.dir, { claimUrl: claim.claimUrl, validUntil: claim.validUntil ?? "", cloudUrl: claim.cloudUrl });
     }
     if (a.cloudUrls.length) {
       // withoutAccount also clears `current` if it pointed at a forgotten cloud.

@@ -3,13 +3,13 @@
 // `account bootstrap --new-account`, or a claim for another cloud. The claim link is the only way to
 // recover an account, so it is archived here instead of being overwritten. Our own file (Go never
 // reads it): a JSON list, read and written through the store codec like the other two.
-import path from "node:path";
+import { CLAIM_HISTORY_FILE, claimHistoryFilePath } from "../core/paths.js";
 import { type StoreFileSpec, readStoreFile, updateStoreFile } from "./codec.js";
 import { RawJson } from "./gojson.js";
 import type { GoType } from "./schema.js";
 import type { ClaimRecord } from "./claim.js";
 
-export const CLAIM_HISTORY_FILE = "agent-claim-history.json";
+export { CLAIM_HISTORY_FILE };
 
 export interface ArchivedClaim {
   claimUrl: string;
@@ -54,21 +54,16 @@ export const CLAIM_HISTORY_SPEC: StoreFileSpec<HistoryEntry[]> = {
 
 /** The archived claims in `dir`; an unreadable or corrupt history reads as empty (it is only shown). */
 export async function readClaimHistory(dir: string): Promise<ArchivedClaim[]> {
-  const r = await readStoreFile(CLAIM_HISTORY_SPEC, path.join(dir, CLAIM_HISTORY_FILE));
+  const r = await readStoreFile(CLAIM_HISTORY_SPEC, claimHistoryFilePath(dir));
   return r.kind === "ok" ? r.model.filter(isArchivedClaim) : [];
-}
-
-/** Claims in the history that can still be claimed at `now`. */
-export function openClaims(list: ArchivedClaim[], now: number): ArchivedClaim[] {
-  return list.filter((c) => Date.parse(c.validUntil) > now);
 }
 
 /**
  * Add a claim, dropping archived claims that expired and earlier copies of the same link; entries we
  * do not understand stay as they are. A history we cannot read is never overwritten (StoreError).
  */
-export async function archiveClaim(dir: string, claim: ClaimRecord, now = Date.now()): Promise<void> {
-  await updateStoreFile(CLAIM_HISTORY_SPEC, path.join(dir, CLAIM_HISTORY_FILE), (list) => [
+export async function archiveClaim(dir: string, claim: Pick<ClaimRecord, "claimUrl" | "validUntil" | "cloudUrl">, now = Date.now()): Promise<void> {
+  await updateStoreFile(CLAIM_HISTORY_SPEC, claimHistoryFilePath(dir), (list) => [
     ...list.filter((e) => !isArchivedClaim(e) || (Date.parse(e.validUntil) > now && e.claimUrl !== claim.claimUrl)),
     { claimUrl: claim.claimUrl, validUntil: claim.validUntil, cloudUrl: claim.cloudUrl, archivedAt: new Date(now).toISOString() },
   ]);

@@ -1,17 +1,13 @@
 // agent-claim.json (docs/compatibility.md): the Go CLI's AgentClaim struct as a store-codec spec. It
 // holds the claim link of the agent account, the only way to recover it: it is never overwritten
 // while it cannot be read.
-import { unlinkSync } from "node:fs";
 import {
-  type Refusal,
   type StoreFileSpec,
   envelopeOrVersion,
   parseStoreBytes,
   readStoreFile,
-  refusalError,
   updateStoreFile,
 } from "./codec.js";
-import { StoreError, describeFsError, errnoCode } from "./errors.js";
 import { GO_STYLE, GO_ZERO_TIME, concatPieces } from "./gojson.js";
 import { type GoType, freshValue } from "./schema.js";
 
@@ -92,10 +88,6 @@ export async function readClaimFile(path: string): Promise<ClaimReadResult> {
   return r.model ? { kind: "ok", claim: r.model } : { kind: "missing" };
 }
 
-/** The StoreError for a claim file we must not touch. */
-export function claimReadError(path: string, result: Refusal): StoreError {
-  return refusalError(CLAIM_SPEC as StoreFileSpec<unknown>, path, result);
-}
 
 /**
  * Re-read the claim, apply `update` (undefined = no claim), then write (splicing only what changed)
@@ -113,12 +105,3 @@ export async function writeClaimFile(path: string, claim: ClaimRecord): Promise<
   await updateClaimFile(path, () => claim);
 }
 
-/** Remove the claim file; a missing file is fine. */
-export async function removeClaimFile(path: string): Promise<void> {
-  try {
-    unlinkSync(path);
-  } catch (e) {
-    if (errnoCode(e) === "ENOENT") return;
-    throw new StoreError("io", path, `Cannot remove ${path} (${describeFsError(e)}).`, { cause: e, hint: "Check the folder's permissions." });
-  }
-}

@@ -1,17 +1,13 @@
 // credentials.json (docs/compatibility.md): the Go CLI's Credentials struct as a store-codec spec, and
 // the account edits the product makes on it. Every read and write goes through codec.ts.
 import {
-  DEFAULT_ALTERNATIVE,
   envelopeOrVersion,
-  type Refusal,
   type StoreFileSpec,
   type UpdateOptions,
   parseStoreBytes,
   readStoreFile,
-  refusalError,
   updateStoreFile,
 } from "./codec.js";
-import type { StoreError } from "./errors.js";
 import { GO_STYLE, concatPieces } from "./gojson.js";
 import { type GoField, type GoType, freshValue } from "./schema.js";
 
@@ -200,10 +196,6 @@ export async function readCredentialsFile(path: string): Promise<FileReadResult>
   return r.kind === "ok" ? { kind: "ok", creds: r.model } : r;
 }
 
-/** The StoreError for a credentials file we must not touch, with what to do about it. */
-export function credentialsReadError(path: string, result: Refusal, hint: string = DEFAULT_ALTERNATIVE): StoreError {
-  return refusalError(CREDENTIALS_SPEC as StoreFileSpec<unknown>, path, result, hint);
-}
 
 export interface UpdateResult {
   creds: CredentialsFile;

@@ -1,9 +1,9 @@
-// Where credentials live, resolved exactly like the Go CLI (reference §3.1).
+// Which folders credentials live in, resolved exactly like the Go CLI (docs/compatibility.md#directories).
+// The file names inside them are core's (core/paths.ts).
 import os from "node:os";
 import path from "node:path";
 
-export const CREDENTIALS_FILE = "credentials.json";
-export const CLAIM_FILE = "agent-claim.json";
+export { CLAIM_FILE, CREDENTIALS_FILE, claimFilePath, credentialsFilePath } from "../core/paths.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -56,12 +56,4 @@ function winEnv(env: Env, name: string): string | undefined {
   const upper = name.toUpperCase();
   for (const key of Object.keys(env)) if (key.toUpperCase() === upper) return env[key];
   return undefined;
-}
-
-export function credentialsFilePath(dir: string): string {
-  return path.join(dir, CREDENTIALS_FILE);
-}
-
-export function claimFilePath(dir: string): string {
-  return path.join(dir, CLAIM_FILE);
 }

@@ -8,7 +8,6 @@ import {
   type ClaimRecord,
   parseClaim,
   readClaimFile,
-  removeClaimFile,
   serializeClaim,
   updateClaimFile,
   writeClaimFile,
@@ -93,7 +92,6 @@ describe("agent-claim.json files", () => {
 
     await updateClaimFile(file, () => undefined);
     expect(await readClaimFile(file)).toEqual({ kind: "missing" });
-    await removeClaimFile(file); // already gone: fine
     expect(await readdir(sb.sharedDir)).toEqual([]);
   });
 
