@@ -10,7 +10,7 @@ import { lookupCommand } from "./core/commands.js";
 import type { PlanFacts } from "./core/plan.js";
 import type { AccountReport } from "./core/report.js";
 import { AgentError } from "./core/errors.js";
-import { detectAgent, type AgentDetection } from "./detect/agents.js";
+import { agentFact, detectAgent, type AgentDetection } from "./detect/agents.js";
 import { drive } from "./run/drive.js";
 
 export type { AccountReport } from "./core/report.js";
@@ -47,7 +47,7 @@ function factsFor(form: PlanFacts["form"], options: EnsureCredentialsOptions, en
   return {
     form,
     command: lookupCommand({ cwd: options.cwd, cloudUrl: options.cloudUrl }),
-    agent: { isAgent: detection.isAgent || declared, name: options.agentName ?? detection.name, optedOut: detection.source === "disabled" },
+    agent: { ...agentFact(detection), isAgent: detection.isAgent || declared, name: options.agentName ?? detection.name },
     env,
     now: Date.now(),
     offline,

@@ -42,9 +42,9 @@ export function failureError(f: Failure): PlanFailure {
 }
 
 /** Print the error (text on stderr, or JSON on stdout) and return the exit status to end with. */
-export function reportError(err: unknown, io: Io, o: { json?: boolean; blocks?: string | undefined; cancelledBy?: NodeJS.Signals | undefined } = {}): number {
-  const e = asAgentError(err, o.cancelledBy);
-  const blocks = o.blocks ?? (e instanceof PlanFailure ? e.blocks : undefined);
+export function reportError(err: unknown, io: Io, o: { json?: boolean } = {}): number {
+  const e = asAgentError(err);
+  const blocks = e instanceof PlanFailure ? e.blocks : undefined;
   if (blocks) io.stderr(blocks);
   if (o.json) {
     const body = { error: { code: e.code, message: redact(e.message), ...(e.hint ? { hint: redact(e.hint) } : {}) } };
@@ -54,25 +54,4 @@ export function reportError(err: unknown, io: Io, o: { json?: boolean; blocks?: 
   }
   if (e.code === "internal-error" && debugEnabled(io.env) && e.cause instanceof Error && e.cause.stack) io.stderr(`${redact(e.cause.stack)}\n`);
   return e.exitCode;
-}
-
-/** Ctrl-C / SIGTERM while we work (not while pulumi runs): cancel, and remember which signal it was. */
-export function cancelOnSignals(): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
-  const ac = new AbortController();
-  let got: NodeJS.Signals | undefined;
-  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((sig) => {
-    const h = () => {
-      got ??= sig;
-      ac.abort(sig);
-    };
-    process.on(sig, h);
-    return [sig, h] as const;
-  });
-  return {
-    signal: ac.signal,
-    received: () => got,
-    dispose: () => {
-      for (const [sig, h] of handlers) process.removeListener(sig, h);
-    },
-  };
 }

@@ -1,7 +1,7 @@
 // Entry point. The hot path (a human, or a command pulumi-agent leaves alone) loads only this small
 // module, detection and the exec code; the plan, the credential files, the network client, the solver and
 // commander load only when a run needs them (./agent.js and the account commands).
-import { detectAgent } from "../detect/agents.js";
+import { agentFact, detectAgent } from "../detect/agents.js";
 import { leftAlone } from "../core/gate.js";
 import { execPulumi, locatePulumi, nestedWrapper } from "../run/exec-pulumi.js";
 import { debug } from "../log/debug.js";
@@ -35,7 +35,7 @@ async function main(argv: string[], io: Io): Promise<void> {
   }
 
   const detection = detectAgent(env);
-  const agent = { isAgent: detection.isAgent, name: detection.name, optedOut: detection.source === "disabled" };
+  const agent = agentFact(detection);
   const alone = leftAlone(agent);
   if (alone) {
     // A human (or an opt-out): nothing was read, nothing is added.

@@ -1,30 +1,29 @@
 // The wrapper form under an agent: drive the plan (gather, sign up, refresh), then run pulumi with what
 // it decided, and afterwards print the claim block or diagnose the failure.
-import type { PlanFacts, Step } from "../core/plan.js";
+import type { AfterRun, PlanFacts } from "../core/plan.js";
 import { claimBlock } from "../core/messages.js";
-import { drive } from "../run/drive.js";
+import type { Driven, FinalStep } from "../run/drive.js";
 import { execPulumi } from "../run/exec-pulumi.js";
 import { forgetAgentAccounts } from "../run/forget.js";
 import { debug } from "../log/debug.js";
 import type { ChildOutcome } from "../exec/run-child.js";
-import { cancelOnSignals, failureError, reportError } from "./errors.js";
+import { failureError, reportError } from "./errors.js";
+import { driveForCli } from "./drive.js";
 import type { Io } from "./io.js";
 
 export async function runWrapper(args: readonly string[], facts: PlanFacts, io: Io, wireName: string | undefined): Promise<never> {
-  const cancel = cancelOnSignals();
-  let step: Exclude<Step, { kind: "gather" | "signup" | "refresh" }>;
+  let driven: Driven;
   try {
-    ({ step } = await drive(facts, { env: io.env, cwd: io.cwd, write: io.stderr, signal: cancel.signal, agentName: facts.agent.name, wireName }));
+    driven = await driveForCli(facts, io, wireName);
   } catch (err) {
-    process.exit(reportError(err, io, { cancelledBy: cancel.received() }));
-  } finally {
-    cancel.dispose();
+    process.exit(reportError(err, io));
   }
-  return carryOut(args, step, io);
+  const pulumi = driven.facts.pulumi;
+  return carryOut(args, driven.step, io, pulumi?.found ? pulumi.path : undefined);
 }
 
 /** Perform a final step of the wrapper form: fail, or run pulumi. */
-async function carryOut(args: readonly string[], step: Exclude<Step, { kind: "gather" | "signup" | "refresh" }>, io: Io): Promise<never> {
+async function carryOut(args: readonly string[], step: FinalStep, io: Io, pulumiPath: string | undefined): Promise<never> {
   if (step.kind === "fail") process.exit(reportError(failureError(step.failure), io));
   if (step.kind === "done") throw new Error("the wrapper plan ended without running pulumi");
   debug(io.env, `exec: ${step.reason}`);
@@ -42,12 +41,13 @@ async function carryOut(args: readonly string[], step: Exclude<Step, { kind: "ga
     env: io.env,
     childEnv: step.childEnv,
     stderr: io.stderr,
+    pulumiPath,
     after: after && ((outcome: ChildOutcome) => afterRun(outcome, after, io)),
   });
 }
 
 /** Success: the claim block, at the end of the output. Failure: find out why, say what to do. */
-async function afterRun(outcome: ChildOutcome, after: NonNullable<Extract<Step, { kind: "exec" }>["after"]>, io: Io): Promise<void> {
+async function afterRun(outcome: ChildOutcome, after: AfterRun, io: Io): Promise<void> {
   if (outcome.signal) return; // interrupted: nothing to diagnose
   if (outcome.code === 0) {
     if (after.claimBlockOnSuccess) io.stderr(claimBlock(after.found.account, after.found.claim, Date.now()));

@@ -211,7 +211,8 @@ export function readCommand(argv: readonly string[]): CommandMeaning {
   const s = row?.valueFlags ? scan(argv, new Set([...GLOBAL_VALUE_FLAGS, ...row.valueFlags])) : first;
   const sub = s.words[1];
   const base = { word, row, sub, cwd: s.cwd, helpOrVersion: s.helpOrVersion, target: { kind: "none" } as ExplicitTarget };
-  const has = (names: readonly string[] | undefined) => Boolean(names && s.flags.some((f) => names.includes(f.name)));
+  /** The first of these flags on the command line, if any. */
+  const flagOf = (names: readonly string[] | undefined) => (names ? s.flags.find((f) => names.includes(f.name))?.name : undefined);
 
   if (s.helpOrVersion) return { ...base, cloud: "never", hook: "none", reason: "help or version requested" };
   if (word === undefined) return { ...base, cloud: "never", hook: "none", reason: "no command (pulumi prints its help)" };
@@ -222,12 +223,10 @@ export function readCommand(argv: readonly string[]): CommandMeaning {
   const hook = row.hook ?? (row.cloud === "never" ? "none" : "remind");
   const target = row.target === "login" || row.target === "logout" ? explicitTarget(row.target, s) : base.target;
   const withTarget = { ...base, target, hook };
-  if (has(row.localFlags)) {
-    return { ...withTarget, cloud: "never", hook: "none", reason: `\`pulumi ${word}\` with ${s.flags.find((f) => row.localFlags?.includes(f.name))?.name} works locally` };
-  }
-  if (has(row.ownIdentityFlags)) {
-    return { ...withTarget, cloud: "uses", reason: `\`pulumi ${word}\` with ${s.flags.find((f) => row.ownIdentityFlags?.includes(f.name))?.name} brings its own identity` };
-  }
+  const localFlag = flagOf(row.localFlags);
+  if (localFlag) return { ...withTarget, cloud: "never", hook: "none", reason: `\`pulumi ${word}\` with ${localFlag} works locally` };
+  const identityFlag = flagOf(row.ownIdentityFlags);
+  if (identityFlag) return { ...withTarget, cloud: "uses", reason: `\`pulumi ${word}\` with ${identityFlag} brings its own identity` };
   const subUse = sub !== undefined && row.sub ? row.sub[sub] : undefined;
   if (subUse !== undefined) {
     return { ...withTarget, cloud: subUse, hook: subUse === "never" ? "none" : hook, reason: `\`pulumi ${word} ${sub}\`: ${row.why}` };

@@ -151,6 +151,11 @@ export function chooseCredentials(s: CredentialInputs): CredentialChoice {
   return { kind: "none", locations, replaces };
 }
 
+/** What the pulumi child needs to find the account: the shared folder is not where pulumi looks by itself. */
+export function childEnvFor(found: Pick<FoundAccount, "location" | "dir">): Record<string, string> {
+  return found.location === "shared" ? { PULUMI_CREDENTIALS_PATH: found.dir } : {};
+}
+
 /** Where the files of a found account are, for reports. */
 export function filesOf(found: Pick<FoundAccount, "dir" | "claim">): { credentialsPath: string; claimPath: string | undefined } {
   return { credentialsPath: credentialsFilePath(found.dir), claimPath: found.claim ? claimFilePath(found.dir) : undefined };

@@ -32,8 +32,7 @@ export function parseTime(value: string | null | undefined): number | undefined 
 
 /** A token with a stored expiry in the past is expired; one without an expiry never expires locally. */
 export function isTokenExpired(account: AccountView, now: number): boolean {
-  const exp = parseTime(account.expiresAt);
-  return exp !== undefined && exp <= now;
+  return isTokenExpiring(account, now, 0);
 }
 
 /** Zero or missing validUntil counts as expired (docs/compatibility.md#claims-per-cloud-and-zero-times: consistent, unlike the Go CLI). */

@@ -6,10 +6,10 @@
 // forms of the same plan.
 import { type CommandMeaning } from "./commands.js";
 import { needsProjectFile, resolveBackend, type BackendChoice, type BackendSource } from "./backend.js";
-import { chooseCredentials, type CredentialChoice, type FoundAccount, type Location, type StoreView } from "./credentials.js";
+import { childEnvFor, chooseCredentials, type CredentialChoice, type FoundAccount, type Location, type StoreView } from "./credentials.js";
 import { accountPhase, type ClaimView } from "./lifecycle.js";
 import { accountReport, diyReport, type AccountReport } from "./report.js";
-import { claimBlock, expiredNotice, loginRequiredBlock, logoutNotice, neoNotice, reminderLine } from "./messages.js";
+import { claimBlock, expiredNotice, loginRequiredBlock, logoutNotice, neoNotice, reminderLine, type LoginRequiredReason } from "./messages.js";
 import { hasConsoleFor } from "./claim-url.js";
 import { claimState, type ClaimCheck } from "./diagnosis.js";
 import { leftAlone } from "./gate.js";
@@ -213,7 +213,7 @@ function planWrapper(f: PlanFacts): Step {
 
 /** Run pulumi with a found account: where to point it, what to say before, what to do after. */
 function execWith(f: PlanFacts, backend: BackendChoice, found: FoundAccount): Step {
-  const childEnv: Record<string, string> = found.location === "shared" ? { PULUMI_CREDENTIALS_PATH: found.dir } : {};
+  const childEnv = childEnvFor(found);
   const reason = `${found.isAgent ? "agent account" : "login"} ${found.account.username ?? ""} in ${found.dir}`.replace("  ", " ");
   const claim = found.claim;
   if (!claim) return passthrough(reason, childEnv);
@@ -240,22 +240,12 @@ function planRefused(f: PlanFacts, backend: BackendChoice, found: FoundAccount):
   const claim = found.claim;
   if (claim && f.claimCheck === undefined && !f.offline) return { kind: "gather", fact: "claim-check", claimToCheck: { cloudUrl: backend.url, dir: found.dir, claim } };
   const check = claim ? claimState(claim, f.claimCheck ?? "unknown") : "unknown";
+  const who = found.account.username ?? "agent account";
   if (claim && check === "claimable") {
-    return fail({
-      code: "agent-access-refused",
-      message: `Pulumi Cloud refused to renew the agent account's access (${found.account.username ?? "agent account"}), although its claim link still works.`,
-      hint: `No new account was created, because the human can still claim this one and keep its stacks: ${claim.claimUrl}`,
-      exitCode: 1,
-      blocks: claimBlock(found.account, claim, f.now),
-    });
+    return fail(keptForClaim(f, { ...found, claim }, "agent-access-refused", `Pulumi Cloud refused to renew the agent account's access (${who}), although its claim link still works.`));
   }
-  return fail({
-    code: "login-required",
-    message: `Pulumi Cloud refused to renew the agent account's access (${found.account.username ?? "agent account"}); it was likely claimed or revoked.`,
-    hint: "Ask the user to run `pulumi login` (or set PULUMI_ACCESS_TOKEN), then retry.",
-    exitCode: 3,
-    blocks: loginRequiredBlock({ reason: claim && check === "unavailable" ? "claim-unavailable" : "token-rejected", tokenExpiresAt: found.account.expiresAt, now: f.now }),
-  });
+  const reason = claim && check === "unavailable" ? "claim-unavailable" : "token-rejected";
+  return fail(loginRequired(f, found, reason, `Pulumi Cloud refused to renew the agent account's access (${who}); it was likely claimed or revoked.`));
 }
 
 /** Our agent account's access expired: never re-sign up while the human can still claim it. */
@@ -263,23 +253,32 @@ function planExpired(f: PlanFacts, backend: BackendChoice, found: FoundAccount &
   if (f.claimCheck === undefined && !f.offline) return { kind: "gather", fact: "claim-check", claimToCheck: { cloudUrl: backend.url, dir: found.dir, claim: found.claim } };
   const check = claimState(found.claim, f.claimCheck ?? "unknown");
   if (check === "unavailable") {
-    return fail({
-      code: "login-required",
-      message: `The agent account ${found.account.username ?? ""} can no longer authenticate and its claim link is no longer claimable (it was likely claimed).`.replace("  ", " "),
-      hint: "Ask the user to run `pulumi login` (or set PULUMI_ACCESS_TOKEN), then retry.",
-      exitCode: 3,
-      blocks: loginRequiredBlock({ reason: "claim-unavailable", tokenExpiresAt: found.account.expiresAt, now: f.now }),
-    });
+    const message = `The agent account ${found.account.username ?? ""} can no longer authenticate and its claim link is no longer claimable (it was likely claimed).`.replace("  ", " ");
+    return fail(loginRequired(f, found, "claim-unavailable", message));
   }
-  return fail({
-    code: "agent-account-read-only",
-    message: "The agent account's access has expired, so pulumi cannot use it (the account is read-only until claimed).",
-    hint:
-      `No new account was created, because the human can still claim this one and keep its stacks: ${found.claim.claimUrl}` +
-      (f.form === "bootstrap" ? " (`--new-account` creates another one anyway)." : ""),
+  return fail(keptForClaim(f, found, "agent-account-read-only", "The agent account's access has expired, so pulumi cannot use it (the account is read-only until claimed).", " (`--new-account` creates another one anyway)."));
+}
+
+/** The agent account cannot work but the human can still claim it: say so, and create nothing. */
+function keptForClaim(f: PlanFacts, found: FoundAccount & { claim: ClaimView }, code: string, message: string, bootstrapNote = ""): Failure {
+  return {
+    code,
+    message,
+    hint: `No new account was created, because the human can still claim this one and keep its stacks: ${found.claim.claimUrl}${f.form === "bootstrap" ? bootstrapNote : ""}`,
     exitCode: 1,
     blocks: claimBlock(found.account, found.claim, f.now),
-  });
+  };
+}
+
+/** The agent account can no longer authenticate and nothing here can fix that: the human logs in. */
+function loginRequired(f: PlanFacts, found: FoundAccount, reason: LoginRequiredReason, message: string): Failure {
+  return {
+    code: "login-required",
+    message,
+    hint: "Ask the user to run `pulumi login` (or set PULUMI_ACCESS_TOKEN), then retry.",
+    exitCode: 3,
+    blocks: loginRequiredBlock({ reason, tokenExpiresAt: found.account.expiresAt, now: f.now }),
+  };
 }
 
 function signupStep(f: PlanFacts, backend: BackendChoice, choice: Extract<CredentialChoice, { kind: "none" }>): Step {
@@ -330,7 +329,7 @@ export function agentAccountsToForget(stores: readonly StoreView[], cloudUrl: st
 // ---- bootstrap and the library ------------------------------------------------------------------------
 
 function planEnsure(f: PlanFacts): Step {
-  const mayCreate = f.form === "bootstrap" ? true : f.agent.isAgent;
+  const mayCreate = f.form === "bootstrap" || f.agent.isAgent;
   if (f.agent.optedOut && f.form === "bootstrap") {
     return fail({
       code: "agent-disabled",
@@ -348,7 +347,7 @@ function planEnsure(f: PlanFacts): Step {
   // A just-created account is reported as it is, even if the service's clock made it expire already.
   if (f.created) return report();
 
-  if (f.forceNew && !f.created) return planNewAccount(f, backend, choice);
+  if (f.forceNew) return planNewAccount(f, backend, choice);
   switch (choice.kind) {
     case "env-token":
     case "opaque":

@@ -1,7 +1,7 @@
 // What `account status`, `account bootstrap` and the library report about the login pulumi will use:
 // one plain object, built from the plan's facts, rendered as text or JSON by the CLI.
 import type { BackendChoice, BackendSource } from "./backend.js";
-import { filesOf, type CredentialChoice, type Location } from "./credentials.js";
+import { childEnvFor, filesOf, type CredentialChoice, type Location } from "./credentials.js";
 import { accountPhase, formatValidFor, isClaimOpen, parseTime, type ClaimView, type Phase } from "./lifecycle.js";
 
 export type CredentialsKind = "PULUMI_ACCESS_TOKEN" | "agent-account" | "login" | "none" | "not-needed" | "encrypted" | "error";
@@ -85,7 +85,7 @@ export function accountReport(backend: BackendChoice, choice: CredentialChoice, 
         username: found.account.username,
         organizations: found.account.organizations,
         storage: { location: found.location, credentialsPath: files.credentialsPath, claimPath: files.claimPath },
-        childEnv: found.location === "shared" ? { PULUMI_CREDENTIALS_PATH: found.dir } : {},
+        childEnv: childEnvFor(found),
         phase: found.isAgent ? accountPhase(found.account, claim, now) : undefined,
         accessExpiresAt: found.account.expiresAt,
         accessExpiresIn: found.account.expiresAt ? formatValidFor(parseTime(found.account.expiresAt), now) : undefined,

@@ -718,3 +718,8 @@ export function agentLabel(d: AgentDetection): string | undefined {
   if (!d.isAgent || d.name === undefined) return undefined;
   return d.wireName !== undefined && d.wireName !== d.name ? `${d.name} (sent to Pulumi Cloud as ${d.wireName})` : d.name;
 }
+
+/** What the plan needs of a detection: is it an agent, its name, and whether the user opted out. */
+export function agentFact(d: AgentDetection): { isAgent: boolean; name: string | undefined; optedOut: boolean } {
+  return { isAgent: d.isAgent, name: d.name, optedOut: d.source === "disabled" };
+}

@@ -30,6 +30,8 @@ export interface ExecOptions {
   after?: ((outcome: ChildOutcome) => Promise<void>) | undefined;
   /** Where our own messages go. */
   stderr: (text: string) => void;
+  /** The pulumi the plan already located (its `pulumi` fact), so it is not looked up twice. */
+  pulumiPath?: string | undefined;
 }
 
 export type LocateResult = { ok: true; path: string; depth: number } | { ok: false; message: string; exitCode: number };
@@ -49,8 +51,13 @@ export function nestedWrapper(env: Env): string | undefined {
   return nestedCache.skip;
 }
 
+/** How many pulumi-agents started this one (each sets DEPTH_VAR for its child). */
+function nestingDepth(env: Env): number {
+  return Number(env[DEPTH_VAR] ?? 0) || 0;
+}
+
 export function locatePulumi(env: Env): LocateResult {
-  const depth = Number(env[DEPTH_VAR] ?? 0) || 0;
+  const depth = nestingDepth(env);
   if (depth >= MAX_DEPTH) {
     return { ok: false, exitCode: 1, message: `pulumi-agent is calling itself (${depth} levels deep): the \`pulumi\` it finds runs pulumi-agent again. Set PULUMI_AGENT_PULUMI_BIN to the real pulumi binary.` };
   }
@@ -62,7 +69,7 @@ export function locatePulumi(env: Env): LocateResult {
 
 /** Run pulumi with our stdio, then the `after` hook, then exit like pulumi did. */
 export async function execPulumi(args: readonly string[], o: ExecOptions): Promise<never> {
-  const located = locatePulumi(o.env);
+  const located: LocateResult = o.pulumiPath ? { ok: true, path: o.pulumiPath, depth: nestingDepth(o.env) } : locatePulumi(o.env);
   if (!located.ok) {
     o.stderr(`pulumi-agent: ${located.message}\n`);
     process.exit(located.exitCode);

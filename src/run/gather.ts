@@ -80,12 +80,9 @@ export function claimView(record: ClaimRecord): ClaimView {
     validUntil: record.validUntil,
     cloudUrl: record.cloudUrl,
     claimUnavailableAt: record.claimUnavailableAt,
-    pending: record[PENDING_KEY] === true,
+    pending: record.credentialsPending === true,
   };
 }
-
-/** Our mark in agent-claim.json while a signup stores the credentials (see run/signup.ts). */
-export const PENDING_KEY = "credentialsPending";
 
 async function claimFileView(dir: string): Promise<ClaimFileView> {
   const r = await readClaimFile(claimFilePath(dir));

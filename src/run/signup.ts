@@ -16,7 +16,6 @@ import { archiveClaim } from "../store/claim-history.js";
 import { isClaimOpen } from "../core/lifecycle.js";
 import { addSecret, debug } from "../log/debug.js";
 import { progressPrinter } from "./progress.js";
-import { PENDING_KEY } from "./gather.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -129,8 +128,8 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
   // Stored: the claim is complete.
   await updateClaimFile(claimPath, (c) => {
     if (!c || c.claimToken !== signup.claimToken) return c;
-    const { [PENDING_KEY]: _done, ...rest } = c;
-    return rest as ClaimRecord;
+    const { credentialsPending: _done, ...rest } = c;
+    return rest;
   });
   trace(`stored in ${input.storeDir}`);
   return { claimUrl, username: user?.login };
@@ -144,7 +143,7 @@ async function persistClaim(input: SignupInput, claimToken: string, validUntil: 
   // An answer without a usable claimTokenValidUntil gets the product's documented window (30 days from
   // signup), so the claim is reminded about and reported like any other.
   const until = validUntil ?? new Date(Date.now() + CLAIM_WINDOW_MS).toISOString();
-  const claim: ClaimRecord = { claimUrl, claimToken, validUntil: until, cloudUrl: input.cloudUrl, [PENDING_KEY]: true };
+  const claim: ClaimRecord = { claimUrl, claimToken, validUntil: until, cloudUrl: input.cloudUrl, credentialsPending: true };
   await writeClaimFile(claimFilePath(input.storeDir), claim);
   return claimUrl;
 }

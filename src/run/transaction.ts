@@ -5,7 +5,6 @@ import { AgentError } from "../core/errors.js";
 import { plan, type PlanFacts, type Step } from "../core/plan.js";
 import type { Location } from "../core/credentials.js";
 import { preflightStoreDir } from "../store/preflight.js";
-import { cleanStaleTemps } from "../store/atomic.js";
 import { withExclusiveLock } from "../store/lock.js";
 import { detectModel } from "../detect/model.js";
 import { forgetAgentAccounts } from "./forget.js";
@@ -52,8 +51,6 @@ export async function runSignup(step: Extract<Step, { kind: "signup" }>, facts: 
   return withExclusiveLock(
     dir,
     async () => {
-      // A writer killed mid-write may have left a temp file; none can be in progress now.
-      await cleanStaleTemps(dir);
       const fresh = { ...(await ctx.regather(facts)), underLock: true };
       const again = plan(fresh);
       // Another agent finished a signup while we waited, or the situation changed: let the plan go on.

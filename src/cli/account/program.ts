@@ -24,20 +24,22 @@ export async function runAccountCommand(argv: string[], io: Io): Promise<number>
     exitCode = await fn();
   };
 
-  const program = new Command("pulumi-agent account")
-    .description(
-      "Manage the ephemeral Pulumi Cloud agent account pulumi-agent creates for AI coding agents.\n" +
-        "Everything else you pass to pulumi-agent goes to pulumi itself (`pulumi-agent -- <args>` always does).",
-    )
-    .version(packageVersion(), "--version", "print the pulumi-agent version")
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined });
+  // Help on stdout; commander's own error text is dropped: the catch below reports it our way.
+  const quiet = (cmd: Command): Command =>
+    cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined });
+  const withJson = (cmd: Command): Command => quiet(cmd).option("--json", "print a machine-readable JSON document on stdout (errors too)");
+
+  const program = quiet(
+    new Command("pulumi-agent account")
+      .description(
+        "Manage the ephemeral Pulumi Cloud agent account pulumi-agent creates for AI coding agents.\n" +
+          "Everything else you pass to pulumi-agent goes to pulumi itself (`pulumi-agent -- <args>` always does).",
+      )
+      .version(packageVersion(), "--version", "print the pulumi-agent version"),
+  );
 
   const common = (cmd: Command): Command =>
-    cmd
-      .exitOverride()
-      .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined })
-      .option("--json", "print a machine-readable JSON document on stdout (errors too)")
+    withJson(cmd)
       .option("-C, --cwd <dir>", "resolve the backend from the Pulumi project in this directory")
       .option("--cloud-url <url>", "the Pulumi Cloud API URL (default: as pulumi would choose)");
 
@@ -56,13 +58,9 @@ export async function runAccountCommand(argv: string[], io: Io): Promise<number>
     .addOption(new Option("--shell <shell>", "output syntax").choices([...SHELLS]))
     .action((o) => run(async () => (await import("./env.js")).env(o, io))());
 
-  program
-    .command("shim")
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined })
+  withJson(program.command("shim"))
     .description("write <dir>/bin/pulumi, a pulumi that runs pulumi-agent: give <dir> to any Automation API SDK as its Pulumi CLI root")
     .argument("<dir>", "the root directory (the shim goes in <dir>/bin)")
-    .option("--json", "print a machine-readable JSON document on stdout (errors too)")
     .action((dir: string, o) => run(async () => (await import("./shim.js")).shim(dir, o, io))());
 
   common(program.command("forget"))
