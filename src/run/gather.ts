@@ -73,7 +73,7 @@ function credsView(read: Awaited<ReturnType<typeof readCredentialsFile>>, file: 
   }
 }
 
-export function claimView(record: ClaimRecord): ClaimView {
+function claimView(record: ClaimRecord): ClaimView {
   return {
     claimUrl: record.claimUrl,
     claimToken: record.claimToken,

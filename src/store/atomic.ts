@@ -16,27 +16,55 @@ function tempPathFor(target: string): string {
   return path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
 }
 
-/** Throw if `target` exists and is something we must not replace (a symlink, a directory, ...). */
-async function assertReplaceable(target: string): Promise<void> {
+/** What is at a path, by lstat (a link is never followed). */
+export type PathKind = "missing" | "file" | "symlink" | "directory" | "special";
+
+/**
+ * lstat `target`: "missing" (ENOENT), a regular "file", or what we never replace or delete: a
+ * "symlink", a "directory", a "special" file (FIFO, socket, device). Any other lstat error is thrown.
+ */
+export async function pathKind(target: string): Promise<PathKind> {
   let st;
   try {
     st = await lstat(target);
   } catch (e) {
-    if (errnoCode(e) === "ENOENT") return;
+    if (errnoCode(e) === "ENOENT") return "missing";
     throw e;
   }
-  if (st.isSymbolicLink()) {
+  if (st.isSymbolicLink()) return "symlink";
+  if (st.isFile()) return "file";
+  return st.isDirectory() ? "directory" : "special";
+}
+
+/** Throw if `target` exists and is something we must not replace (a symlink, a directory, ...). */
+async function assertReplaceable(target: string): Promise<void> {
+  const kind = await pathKind(target);
+  if (kind === "symlink") {
     throw new StoreError("unsafe-file", target, `${target} is a symbolic link; pulumi-agent does not replace linked credential files. It was left untouched.`, {
       hint: "Replace the link with a regular file, or point PULUMI_CREDENTIALS_PATH at the folder it links to.",
     });
   }
-  if (!st.isFile()) {
+  if (kind === "directory" || kind === "special") {
     throw new StoreError(
       "unsafe-file",
       target,
-      `${target} is not a regular file (it is a ${st.isDirectory() ? "directory" : "special file"}); it was left untouched.`,
+      `${target} is not a regular file (it is a ${kind === "directory" ? "directory" : "special file"}); it was left untouched.`,
       { hint: "Remove it, or point PULUMI_CREDENTIALS_PATH at another folder." },
     );
+  }
+}
+
+/** Delete `file` if it exists; refuses (StoreError "unsafe-file") to delete a symlink. */
+export async function removeFile(file: string): Promise<void> {
+  if ((await pathKind(file)) === "symlink") {
+    throw new StoreError("unsafe-file", file, `${file} is a symbolic link; pulumi-agent does not delete linked files. It was left untouched.`, {
+      hint: "Replace the link with a regular file.",
+    });
+  }
+  try {
+    await unlink(file);
+  } catch (e) {
+    if (errnoCode(e) !== "ENOENT") throw e;
   }
 }
 

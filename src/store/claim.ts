@@ -3,6 +3,8 @@
 // while it cannot be read.
 import {
   type StoreFileSpec,
+  type StoreParse,
+  type StoreRead,
   envelopeOrVersion,
   parseStoreBytes,
   readStoreFile,
@@ -70,11 +72,17 @@ export const CLAIM_SPEC: StoreFileSpec<ClaimRecord | undefined> = {
   corruptHint: "Fix or delete it (it holds only the claim link of the agent account; copy the link first if you still need it)",
 };
 
-/** Parse agent-claim.json bytes (or text); 0 bytes is no claim, whitespace only is corrupt (as in Go). */
-export function parseClaim(content: string | Uint8Array): ClaimParseResult {
-  const p = parseStoreBytes(CLAIM_SPEC, typeof content === "string" ? Buffer.from(content, "utf8") : content);
+/** The codec's result as a claim result (an ok parse without a claim model is no claim). */
+function toResult(p: StoreParse<ClaimRecord | undefined>): ClaimParseResult;
+function toResult(p: StoreRead<ClaimRecord | undefined>): ClaimReadResult;
+function toResult(p: StoreRead<ClaimRecord | undefined>): ClaimReadResult {
   if (p.kind !== "ok") return p;
   return p.model ? { kind: "ok", claim: p.model } : { kind: "missing" };
+}
+
+/** Parse agent-claim.json bytes (or text); 0 bytes is no claim, whitespace only is corrupt (as in Go). */
+export function parseClaim(content: string | Uint8Array): ClaimParseResult {
+  return toResult(parseStoreBytes(CLAIM_SPEC, typeof content === "string" ? Buffer.from(content, "utf8") : content));
 }
 
 /** Go's MarshalIndent of the claim: claimUrl, claimToken?, validUntil, cloudUrl, claimUnavailableAt?, then unknown keys. */
@@ -83,11 +91,8 @@ export function serializeClaim(claim: ClaimRecord): string {
 }
 
 export async function readClaimFile(path: string): Promise<ClaimReadResult> {
-  const r = await readStoreFile(CLAIM_SPEC, path);
-  if (r.kind !== "ok") return r;
-  return r.model ? { kind: "ok", claim: r.model } : { kind: "missing" };
+  return toResult(await readStoreFile(CLAIM_SPEC, path));
 }
-
 
 /**
  * Re-read the claim, apply `update` (undefined = no claim), then write (splicing only what changed)

@@ -4,9 +4,8 @@
 // a corrupt, encrypted, newer-version, unreadable or non-regular file is reported, never written; a
 // file an edit cannot change losslessly is reported too, so the caller can store elsewhere.
 // Synchronous on purpose: node:fs/promises (and the modules it loads) stays off every run that only reads.
-import { lstatSync, unlinkSync } from "node:fs";
 import path from "node:path";
-import { StoreError, describeFsError, errnoCode } from "./errors.js";
+import { StoreError, describeFsError } from "./errors.js";
 import { GO_STYLE, concatPieces } from "./gojson.js";
 import { type JsonDoc, JsonSyntaxError, parseJson, sourceText } from "./json.js";
 import { readRaw, readSettled, sameRead, type RawRead } from "./read.js";
@@ -54,7 +53,7 @@ export type StoreParse<M> =
 export type StoreRead<M> = StoreParse<M> | { kind: "unreadable"; error: Error };
 
 /** The key that marks the Pulumi CLI's encrypted envelope (pulumi/pulumi#24212). */
-export const SECURE_STORE_KEY = "$pulumiSecureStore";
+const SECURE_STORE_KEY = "$pulumiSecureStore";
 const MARKERS: GoField[] = [
   { name: SECURE_STORE_KEY, type: { kind: "string" }, omitEmpty: false },
   { name: "version", type: { kind: "int" }, omitEmpty: true },
@@ -215,8 +214,6 @@ export function planWrite<M>(
 // the fs adapter
 
 export interface UpdateOptions {
-  /** Ends error hints: what the user can do instead (default: point PULUMI_CREDENTIALS_PATH elsewhere). */
-  hint?: string;
   /** Attempts when another writer changes the file under us (default 5). */
   maxAttempts?: number;
 }
@@ -226,31 +223,37 @@ export interface StoreUpdate<M> {
   action: "written" | "deleted" | "unchanged";
 }
 
-function writeError(file: string, e: unknown, alternative: string): StoreError {
+function writeError(file: string, e: unknown): StoreError {
   if (e instanceof StoreError) return e;
   return new StoreError("io", file, `Cannot write ${file} (${describeFsError(e)}); the previous file, if any, is unchanged.`, {
-    hint: `Make sure its folder exists and is writable, or ${alternative}.`,
+    hint: `Make sure its folder exists and is writable, or ${DEFAULT_ALTERNATIVE}.`,
     cause: e,
   });
 }
 
-async function removeFile(file: string): Promise<void> {
-  let st;
-  try {
-    st = lstatSync(file);
-  } catch (e) {
-    if (errnoCode(e) !== "ENOENT") throw e;
-  }
-  if (st?.isSymbolicLink()) {
-    throw new StoreError("unsafe-file", file, `${file} is a symbolic link; pulumi-agent does not delete linked files. It was left untouched.`, {
-      hint: "Replace the link with a regular file.",
-    });
-  }
-  try {
-    unlinkSync(file);
-  } catch (e) {
-    if (errnoCode(e) !== "ENOENT") throw e;
-  }
+export interface UpdatePlan<M> {
+  /** The read the plan was made from (to tell whether the file changed before acting on it). */
+  raw: RawRead;
+  /** What `update` returned. */
+  next: M;
+  plan: WritePlan;
+}
+
+/**
+ * The dry run of an update: read the file (see readParsed), refuse one we must not touch (StoreError,
+ * `update` not called), apply `update` to its model and plan the write (planWrite's refusals). Writes
+ * nothing. updateStoreFile acts on the plan; the signup preflight only wants to know it can be made.
+ */
+export async function planUpdate<M>(
+  spec: StoreFileSpec<M>,
+  file: string,
+  update: (model: M) => M | Promise<M>,
+  alternative = DEFAULT_ALTERNATIVE,
+): Promise<UpdatePlan<M>> {
+  const { raw, parsed } = await readParsed(spec, file);
+  if (parsed.kind !== "ok" && parsed.kind !== "missing") throw refusalError(spec as StoreFileSpec<unknown>, file, parsed, alternative);
+  const next = await update(parsed.kind === "ok" ? parsed.model : spec.empty());
+  return { raw, next, plan: planWrite(spec, file, parsed, next, alternative) };
 }
 
 /**
@@ -266,13 +269,9 @@ export async function updateStoreFile<M>(
   update: (model: M) => M | Promise<M>,
   opts: UpdateOptions = {},
 ): Promise<StoreUpdate<M>> {
-  const alternative = opts.hint ?? DEFAULT_ALTERNATIVE;
   const attempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const { raw, parsed } = await readParsed(spec, file);
-    if (parsed.kind !== "ok" && parsed.kind !== "missing") throw refusalError(spec as StoreFileSpec<unknown>, file, parsed, alternative);
-    const next = await update(parsed.kind === "ok" ? parsed.model : spec.empty());
-    const plan = planWrite(spec, file, parsed, next, alternative);
+    const { raw, next, plan } = await planUpdate(spec, file, update);
     if (plan.action === "unchanged") return { model: next, action: "unchanged" };
 
     // Optimistic concurrency: if someone (e.g. a Go pulumi) rewrote the file while `update` ran, redo.
@@ -285,7 +284,7 @@ export async function updateStoreFile<M>(
     }
     try {
       // Loaded only to write: the hot path reads (and node:crypto, for temp names, costs start-up time).
-      const { cleanStaleTemps, writeFileAtomic } = await import("./atomic.js");
+      const { cleanStaleTemps, removeFile, writeFileAtomic } = await import("./atomic.js");
       await cleanStaleTemps(path.dirname(file));
       if (plan.action === "delete") {
         await removeFile(file);
@@ -294,7 +293,7 @@ export async function updateStoreFile<M>(
       await writeFileAtomic(file, plan.bytes, { mode: 0o600 });
       return { model: next, action: "written" };
     } catch (e) {
-      throw writeError(file, e, alternative);
+      throw writeError(file, e);
     }
   }
 }

@@ -3,16 +3,14 @@
 import {
   envelopeOrVersion,
   type StoreFileSpec,
-  type UpdateOptions,
+  type StoreParse,
+  type StoreRead,
   parseStoreBytes,
   readStoreFile,
   updateStoreFile,
 } from "./codec.js";
 import { GO_STYLE, concatPieces } from "./gojson.js";
 import { type GoField, type GoType, freshValue } from "./schema.js";
-
-export { StoreError } from "./errors.js";
-export type { UpdateOptions } from "./codec.js";
 
 export interface TokenInformation {
   name: string;
@@ -55,10 +53,8 @@ export type ReadResult =
 
 export type FileReadResult = ReadResult | { kind: "unreadable"; error: Error };
 
-export { SECURE_STORE_KEY } from "./codec.js";
-
 /** The newest `version` of credentials.json whose shape we know. */
-export const KNOWN_CREDENTIALS_VERSION = 1;
+const KNOWN_CREDENTIALS_VERSION = 1;
 
 // ---------------------------------------------------------------------------------------------------
 // the Go structs (field order = Go's output order)
@@ -113,7 +109,9 @@ export const CREDENTIALS_SPEC: StoreFileSpec<CredentialsFile> = {
 // ---------------------------------------------------------------------------------------------------
 // pure
 
-function toResult(p: ReturnType<typeof parseStoreBytes<CredentialsFile>>): ReadResult {
+function toResult(p: StoreParse<CredentialsFile>): ReadResult;
+function toResult(p: StoreRead<CredentialsFile>): FileReadResult;
+function toResult(p: StoreRead<CredentialsFile>): FileReadResult {
   return p.kind === "ok" ? { kind: "ok", creds: p.model } : p;
 }
 
@@ -192,10 +190,8 @@ export function isEmptyCredentials(creds: CredentialsFile): boolean {
 
 /** Read and parse a credentials file. Follows symlinks (like Go); a directory etc. is "unreadable". */
 export async function readCredentialsFile(path: string): Promise<FileReadResult> {
-  const r = await readStoreFile(CREDENTIALS_SPEC, path);
-  return r.kind === "ok" ? { kind: "ok", creds: r.model } : r;
+  return toResult(await readStoreFile(CREDENTIALS_SPEC, path));
 }
-
 
 export interface UpdateResult {
   creds: CredentialsFile;
@@ -213,8 +209,7 @@ export interface UpdateResult {
 export async function updateCredentialsFile(
   path: string,
   update: (creds: CredentialsFile) => CredentialsFile | Promise<CredentialsFile>,
-  opts: UpdateOptions = {},
 ): Promise<UpdateResult> {
-  const r = await updateStoreFile(CREDENTIALS_SPEC, path, update, opts);
+  const r = await updateStoreFile(CREDENTIALS_SPEC, path, update);
   return { creds: r.model, action: r.action };
 }

@@ -21,9 +21,7 @@ export type StoreErrorCode =
   | "unsafe-dir"
   /** Not enough room on the disk for the files of a signup. */
   | "no-space"
-  | "io"
-  | "lock-timeout"
-  | "lock-compromised";
+  | "io";
 
 export interface StoreErrorOptions {
   cause?: unknown;

@@ -258,6 +258,9 @@ function holderOf(owner: LockOwner | undefined): LockHolder | undefined {
   return owner ? { pid: owner.pid, host: owner.host, since: owner.since } : undefined;
 }
 
+/** The staleness limit in effect: `opts.staleMs` (default 15 s), never under 2 s. */
+const staleMsOf = (opts: { staleMs?: number }) => Math.max(opts.staleMs ?? 15_000, 2_000);
+
 const judge = (state: LockState, staleMs: number) =>
   judgeLock(state, { now: Date.now(), staleMs, self: hostIdentity(), isAlive: isPidAlive });
 
@@ -505,7 +508,7 @@ async function release(lockPath: string, owner: LockOwner): Promise<void> {
  * A waiter that gives up leaves the lock exactly as it found it.
  */
 export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const staleMs = Math.max(opts.staleMs ?? 15_000, 2_000);
+  const staleMs = staleMsOf(opts);
   const lockPath = path.join(dir, LOCK_NAME);
   const { owner, stats } = await acquire(lockPath, { waitMs: opts.waitMs ?? 180_000, staleMs, signal: opts.signal, onWait: opts.onWait });
   const heartbeat = new Heartbeat(lockPath, owner, stats, staleMs / 4);
@@ -534,7 +537,7 @@ export async function withExclusiveLock<T>(dir: string, fn: () => Promise<T>, op
 /** The state of the lock in `dir`, for diagnostics (`account doctor`). Never throws on a missing lock. */
 export async function inspectLock(dir: string, opts: { staleMs?: number } = {}): Promise<LockInspection> {
   const lockPath = path.join(dir, LOCK_NAME);
-  const staleMs = Math.max(opts.staleMs ?? 15_000, 2_000);
+  const staleMs = staleMsOf(opts);
   const state = await observe(lockPath).catch(() => undefined);
   if (!state) return { path: lockPath, held: false };
   const verdict = judge(state, staleMs);

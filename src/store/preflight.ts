@@ -3,18 +3,16 @@
 // regular file we can read, parse and change losslessly, and the disk has room. Every expected
 // problem is returned as a StoreError (message + hint); nothing is written but the folder itself
 // and the write probe's temporary file.
-import { constants as C } from "node:fs";
-import { lstat, mkdir, open, stat, statfs, unlink } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
+import { mkdir, stat, statfs } from "node:fs/promises";
 import path from "node:path";
-import { type StoreFileSpec, parseStoreBytes, planWrite, refusalError, DEFAULT_ALTERNATIVE } from "./codec.js";
+import { pathKind, type PathKind } from "./atomic.js";
+import { type StoreFileSpec, planUpdate, refusalError, DEFAULT_ALTERNATIVE } from "./codec.js";
 import { StoreError, describeFsError, errnoCode } from "./errors.js";
 import { CREDENTIALS_SPEC, type CredentialsFile, withAccount } from "./credentials.js";
 import { CLAIM_SPEC } from "./claim.js";
 import { CLAIM_HISTORY_FILE, CLAIM_HISTORY_SPEC } from "./claim-history.js";
-import { ensurePrivateDir } from "./dirs.js";
+import { ensurePrivateDir, probeWritableDir } from "./dirs.js";
 import { CLAIM_FILE, CREDENTIALS_FILE } from "./paths.js";
-import { readRaw } from "./read.js";
 
 export interface PreflightOptions {
   /** The cloud the new account is for: the credentials edit is tried for it. */
@@ -66,26 +64,23 @@ function fileChecks(cloudUrl: string): FileCheck[] {
 }
 
 async function checkFile(file: string, check: FileCheck, alternative: string): Promise<StoreError | undefined> {
-  let st;
+  let kind: PathKind;
   try {
-    st = await lstat(file);
+    kind = await pathKind(file);
   } catch (e) {
-    if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR") return undefined;
+    if (errnoCode(e) === "ENOTDIR") return undefined;
     return refusalError(check.spec, file, { kind: "unreadable", error: e as Error }, alternative);
   }
-  if (st.isSymbolicLink() || !st.isFile()) {
-    const what = st.isSymbolicLink() ? "a symbolic link" : st.isDirectory() ? "a directory" : "a special file (FIFO, socket or device)";
+  if (kind === "missing") return undefined;
+  if (kind !== "file") {
+    const what = kind === "symlink" ? "a symbolic link" : kind === "directory" ? "a directory" : "a special file (FIFO, socket or device)";
     return new StoreError("unsafe-file", file, `${file} is ${what}; pulumi-agent replaces regular files only, so it cannot store an account here.`, {
       hint: `Remove it or replace it with a regular file, or ${alternative}.`,
     });
   }
-  const raw = await readRaw(file);
-  if (raw.kind === "unreadable") return refusalError(check.spec, file, raw, alternative);
-  if (raw.kind === "missing") return undefined; // removed meanwhile
-  const parsed = parseStoreBytes(check.spec, raw.bytes);
-  if (parsed.kind !== "ok" && parsed.kind !== "missing") return refusalError(check.spec, file, parsed, alternative);
   try {
-    planWrite(check.spec, file, parsed, check.edit(parsed.kind === "ok" ? parsed.model : check.spec.empty()), alternative);
+    // The write's own read → refuse → plan, writing nothing.
+    await planUpdate(check.spec, file, check.edit, alternative);
     return undefined;
   } catch (e) {
     if (e instanceof StoreError) return e;
@@ -115,18 +110,12 @@ async function checkDir(dir: string, opts: PreflightOptions, alternative: string
 }
 
 async function probeWrite(dir: string, alternative: string): Promise<StoreError | undefined> {
-  const probe = path.join(dir, `.pulumi-write-test-${randomBytes(6).toString("hex")}`);
-  try {
-    const fh = await open(probe, C.O_WRONLY | C.O_CREAT | C.O_EXCL | (C.O_NOFOLLOW ?? 0), 0o600);
-    await fh.close();
-    await unlink(probe);
-    return undefined;
-  } catch (e) {
-    return new StoreError("io", dir, `Cannot create files in ${dir} (${describeFsError(e)}).`, {
-      hint: `Make it writable, or ${alternative}.`,
-      cause: e,
-    });
-  }
+  const probe = await probeWritableDir(dir);
+  if (probe.ok) return undefined;
+  return new StoreError("io", dir, `Cannot create files in ${dir} (${describeFsError(probe.error)}).`, {
+    hint: `Make it writable, or ${alternative}.`,
+    cause: probe.error,
+  });
 }
 
 async function checkSpace(dir: string, minFree: number, alternative: string): Promise<StoreError | undefined> {

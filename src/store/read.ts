@@ -23,7 +23,7 @@ export async function readRaw(path: string): Promise<RawRead> {
  * The same, synchronously: these files are a few KiB, and a run reads them before anything else can
  * happen, so the thread-pool round trips of the asynchronous calls would only add time to every run.
  */
-export function readRawSync(path: string): RawRead {
+function readRawSync(path: string): RawRead {
   let fd: number | undefined;
   try {
     // O_NONBLOCK: opening a FIFO planted at the path must not hang us.
