@@ -1,6 +1,6 @@
 // Pulumi Cloud REST client for the agent endpoints. Cold path only: imported lazily when a signup,
 // refresh, claim or diagnosis needs the network. The signup, /api/user, validate and refresh answers
-// are read field by field (answers.ts); challenge and claim answers are checked whole (zod). The
+// are read field by field (answers.ts), like the challenge; claim answers are checked whole (zod). The
 // network discipline (redirects, size caps, one timeout per attempt) is transport.ts's.
 import type { z } from "zod";
 // Types only: zod (and the schemas) load only for the calls that check a whole answer (claim, claim status,
@@ -17,6 +17,8 @@ import {
   type SignupAnswer,
   type UserAnswer,
 } from "./answers.js";
+import { goEscape } from "../core/claim-url.js";
+import { positiveNumberFromEnv } from "../core/env.js";
 import { CloudError } from "./errors.js";
 import { excerpt } from "./excerpt.js";
 import { abortError, exchange, shownAddress, type Answer } from "./transport.js";
@@ -33,21 +35,26 @@ export interface RetryPolicy {
 export interface ClientOptions {
   baseUrl: string;
   userAgent: string;
-  /** Timeout of one attempt, redirects and body included (default 15 s). */
+  /** Timeout of one attempt, redirects and body included (default: PULUMI_AGENT_HTTP_TIMEOUT_MS, else 15 s). */
   timeoutMs?: number;
-  /** GET retry policy (default: 4 attempts, 1 s doubling, max 30 s, like the Go CLI). POSTs never retry. */
+  /**
+   * GET retry policy (default: 4 attempts, 1 s doubling, max 30 s, like the Go CLI; the first delay is
+   * PULUMI_AGENT_RETRY_BASE_MS when set). POSTs never retry.
+   */
   retries?: RetryPolicy;
   /** Cancels everything in flight (Ctrl-C). */
   signal?: AbortSignal;
   /** Called before a retry sleep (for debug output). */
   onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
-  /** Where the proxy settings are read (default process.env). */
+  /** Where the proxy settings and the PULUMI_AGENT_* defaults above are read (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Clock of a refresh's expiresAt (default Date.now). */
   now?: () => number;
 }
 
 const DEFAULT_RETRIES: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
+const DEFAULT_TIMEOUT_MS = 15_000;
+
 const NO_RETRY: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 const ACCEPT = "application/vnd.pulumi+9";
 const KiB = 1024;
@@ -87,14 +94,11 @@ export function probeClient(baseUrl: string, userAgent: string, timeoutMs = 5000
  */
 export type ClaimValidation = { claimable: true; details?: AgentClaimResponse } | { claimable: false };
 
-/** Go's url.PathEscape: unreserved characters and `$&+:=@` stay, every other byte is %XX-escaped. */
+const SEGMENT_SAFE = /[A-Za-z0-9\-_.~$&+:=@]/;
+
+/** Go's url.PathEscape (one path segment): unreserved characters and `$&+:=@` stay, every other byte is %XX-escaped. */
 export function goPathEscape(s: string): string {
-  let out = "";
-  for (const byte of Buffer.from(s, "utf8")) {
-    const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9\-_.~$&+:=@]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
+  return goEscape(s, SEGMENT_SAFE);
 }
 
 /**
@@ -144,6 +148,10 @@ export class CloudClient {
   private readonly base: string;
   constructor(private readonly opts: ClientOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, "");
+  }
+
+  private get env(): Readonly<Record<string, string | undefined>> {
+    return this.opts.env ?? process.env;
   }
 
   /** GET /api/agents/signup, falling back to the documented /challenge path on 404/405. */
@@ -300,7 +308,7 @@ export class CloudClient {
 
   /** One call with the GET retry policy; resolves with a 2xx (or a `pass` status) answer. */
   private async call(ep: Endpoint, c: Call): Promise<Answer> {
-    const retries = ep.method === "GET" ? (this.opts.retries ?? DEFAULT_RETRIES) : NO_RETRY;
+    const retries = ep.method !== "GET" ? NO_RETRY : (this.opts.retries ?? { ...DEFAULT_RETRIES, baseDelayMs: positiveNumberFromEnv(this.env, "PULUMI_AGENT_RETRY_BASE_MS", DEFAULT_RETRIES.baseDelayMs) });
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(ep, c);
@@ -334,7 +342,7 @@ export class CloudClient {
       headers,
       ...(c.body !== undefined ? { body: c.body } : {}),
       maxBytes: ep.maxBytes,
-      timeoutMs: this.opts.timeoutMs ?? 15_000,
+      timeoutMs: this.opts.timeoutMs ?? positiveNumberFromEnv(this.env, "PULUMI_AGENT_HTTP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       route: c.route,
       what: ep.what,

@@ -1,5 +1,9 @@
 // A short, printable, one-line excerpt of text a server sent (an HTML error page, a long message),
 // for error messages: no markup, no control characters, no token we sent, at most a few words.
+import { JWT_SHAPE, PULUMI_TOKEN_SHAPE } from "../core/secrets.js";
+
+// Pulumi access tokens and JWTs we did not register (a page echoing an Authorization header).
+const TOKEN_SHAPES = [PULUMI_TOKEN_SHAPE, JWT_SHAPE];
 
 export const EXCERPT_CHARS = 80;
 const MIN_SECRET_CHARS = 6;
@@ -7,8 +11,6 @@ const MIN_SECRET_CHARS = 6;
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates, BOM: never printed.
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-// Pulumi access tokens and JWTs we did not register (a page echoing an Authorization header).
-const TOKEN_SHAPES = [/\bpul-[A-Za-z0-9_-]{6,}/g, /\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_.-]*/g];
 
 /**
  * `text` reduced to one short line. An HTML page is reduced to its <title> (or its text without

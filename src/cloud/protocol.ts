@@ -1,5 +1,5 @@
 // Wire shapes of the Pulumi Cloud agent endpoints, as the embedded mock sends them and as the client
-// reads the strict ones (challenge, claim, claim status). The signup, /api/user, validate and refresh
+// reads the strict ones (claim, claim status). The challenge, signup, /api/user, validate and refresh
 // answers are read field by field instead (answers.ts). Cold path only (zod costs ~60 ms to load).
 import { z } from "zod";
 import { readServerTime } from "./time.js";
@@ -75,13 +75,6 @@ export const RefreshResponse = z.object({
   refresh_token: z.string().optional(),
 });
 export type RefreshResponse = z.infer<typeof RefreshResponse>;
-
-/** An OAuth 2 error answer (RFC 6749 §5.2), e.g. `{"error": "invalid_grant"}`. */
-export const OAuthErrorBody = z.object({
-  error: z.string(),
-  error_description: z.string().optional(),
-});
-export type OAuthErrorBody = z.infer<typeof OAuthErrorBody>;
 
 /** The Go CLI's error body: printed as `[code] message`. */
 export const ErrorBody = z.object({

@@ -27,21 +27,26 @@ export function goPathJoin(...elems: string[]): string {
   return parts.length === 0 ? "" : goPathClean(parts.join("/"));
 }
 
-// In a path Go leaves unreserved characters and `$ & + , / : ; = @` as they are and %-escapes every
-// other byte of the UTF-8 encoding (so `! * ' ( )`, space, `?`, `%` and non-ASCII are escaped).
-const PATH_SAFE = /[A-Za-z0-9\-_.~$&+,/:;=@]/;
-
-/** Go's escape(s, encodePath), as used by url.URL.EscapedPath(). */
-export function goEscapePath(p: string): string {
+/** Go's net/url escape(): characters matching `safe` stay, every other byte of their UTF-8 is %XX. */
+export function goEscape(s: string, safe: RegExp): string {
   let out = "";
-  for (const ch of p) {
-    if (PATH_SAFE.test(ch)) {
+  for (const ch of s) {
+    if (safe.test(ch)) {
       out += ch;
       continue;
     }
     for (const byte of new TextEncoder().encode(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
+}
+
+// In a path Go leaves unreserved characters and `$ & + , / : ; = @` as they are and %-escapes every
+// other byte of the UTF-8 encoding (so `! * ' ( )`, space, `?`, `%` and non-ASCII are escaped).
+const PATH_SAFE = /[A-Za-z0-9\-_.~$&+,/:;=@]/;
+
+/** Go's escape(s, encodePath), as used by url.URL.EscapedPath(). */
+export function goEscapePath(p: string): string {
+  return goEscape(p, PATH_SAFE);
 }
 
 /** scheme, userinfo@, host[:port], path, ?query, #fragment of a URL string, as typed (Go does not lower-case hosts). */

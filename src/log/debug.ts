@@ -1,6 +1,7 @@
 // PULUMI_AGENT_DEBUG=1 diagnostics on stderr. Every token we handle is registered as a secret (like the
 // Go CLI's log redaction) and replaced before anything of ours is printed; token-shaped strings are
 // redacted too, for the ones we never saw.
+import { PULUMI_TOKEN_SHAPE } from "../core/secrets.js";
 
 // On the global object: the hot entry and the lazily loaded parts of the CLI are separate bundles, and a
 // token registered by one must be redacted by the other.
@@ -12,7 +13,7 @@ export function addSecret(value: string | undefined): void {
 }
 
 const TOKEN_PATTERNS = [
-  /\bpul-[A-Za-z0-9_-]{6,}/g,
+  PULUMI_TOKEN_SHAPE,
   // A token as a JSON value or a form field; a bare "refreshToken: ..." is prose (a field name in a message).
   /("(?:accessToken|refreshToken|claimToken|access_token|refresh_token)"\s*:\s*")[^"]*/gi,
   /((?:access_token|refresh_token)=)[^&\s"]+/gi,

@@ -43,7 +43,7 @@ export async function refreshAccount(step: Extract<Step, { kind: "refresh" }>, c
           trace("refresh: another pulumi-agent already renewed the token");
           return "done";
         }
-        const client = new CloudClient({ baseUrl: cloudUrl, userAgent: userAgent(ctx.wireName), timeoutMs: 15_000, signal: ctx.signal, env: ctx.env });
+        const client = new CloudClient({ baseUrl: cloudUrl, userAgent: userAgent(ctx.wireName), signal: ctx.signal, env: ctx.env });
         let answer: RefreshAnswer;
         try {
           answer = await client.refresh(current.refreshToken);

@@ -9,6 +9,7 @@ import { PowChallengeError, solveChallenge } from "../pow/index.js";
 import { claimUrlFor } from "../core/claim-url.js";
 import { signupLines } from "../core/messages.js";
 import { AgentError } from "../core/errors.js";
+import { positiveNumberFromEnv } from "../core/env.js";
 import { claimFilePath, credentialsFilePath } from "../core/paths.js";
 import { updateCredentialsFile, withAccount, type StoredAccount } from "../store/credentials.js";
 import { readClaimFile, updateClaimFile, writeClaimFile, type ClaimRecord } from "../store/claim.js";
@@ -39,21 +40,16 @@ export interface SignupOutcome {
 /** The claim window of an agent account (docs/product.md#lifecycle). */
 const CLAIM_WINDOW_MS = 30 * 24 * 3600_000;
 
-function numberFromEnv(env: Env, name: string, fallback: number): number {
-  const v = Number(env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
 export async function signupAgentAccount(input: SignupInput): Promise<SignupOutcome> {
   const { cloudUrl, env } = input;
   const trace = (m: string) => debug(env, m);
+  // Timeouts, retries and proxies come from `env` (the library's caller may pass its own).
   const client = new CloudClient({
     baseUrl: cloudUrl,
     userAgent: userAgent(input.agentName),
-    timeoutMs: numberFromEnv(env, "PULUMI_AGENT_HTTP_TIMEOUT_MS", 15_000),
+    env,
     signal: input.signal,
     onRetry: (r) => trace(`retrying ${r.route} in ${r.delayMs} ms (attempt ${r.attempt}: ${r.reason})`),
-    retries: { attempts: 4, baseDelayMs: numberFromEnv(env, "PULUMI_AGENT_RETRY_BASE_MS", 1000), maxDelayMs: 30_000 },
   });
 
   const challenge = await client.getChallenge();
@@ -61,14 +57,16 @@ export async function signupAgentAccount(input: SignupInput): Promise<SignupOutc
   const progress = progressPrinter(input.write);
   const solved = await solveChallenge(challenge.challengeData, {
     signal: input.signal,
-    budgetMs: numberFromEnv(env, "PULUMI_AGENT_POW_BUDGET_MS", 90_000),
+    budgetMs: positiveNumberFromEnv(env, "PULUMI_AGENT_POW_BUDGET_MS", 90_000),
     onProgress: progress.update,
   })
     .catch((err: unknown) => {
       if (err instanceof PowChallengeError) {
+        // Say which service sent which challenge; what to do is the error's own.
         throw new AgentError(`${cloudUrl} sent a signup challenge pulumi-agent cannot solve (${err.message}: ${JSON.stringify(challenge.challengeData)}).`, {
-          code: "challenge-invalid",
-          hint: "Try again later; if it keeps happening, the service's agent signup protocol may have changed: update pulumi-agent.",
+          code: err.code,
+          hint: err.hint,
+          cause: err,
         });
       }
       throw err;

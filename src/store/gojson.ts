@@ -2,18 +2,14 @@
 // of Go's time.Time, so what we write is what the Go CLI would have written and what it can read back.
 // Values we do not model (RawJson) are written from their original bytes. Pure: no I/O.
 
-/** Go's zero time.Time as encoding/json writes it. */
-export const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
+import { GO_ZERO_TIME_MS, daysInMonth, fractionMs, utcMs } from "../core/go-time.js";
+
+export { GO_ZERO_TIME } from "../core/go-time.js";
 
 // ---------------------------------------------------------------------------------------------------
 // times
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
-
-function daysIn(month: number, year: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
 
 /**
  * Milliseconds since the epoch of a time string exactly as Go's time.Time.UnmarshalJSON accepts it
@@ -25,7 +21,7 @@ export function goTimeMs(s: string): number | undefined {
   const m = TIME_RE.exec(s);
   if (!m) return undefined;
   const [year, month, day, hour, min, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || min > 59 || sec > 59) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || min > 59 || sec > 59) return undefined;
   let offset = 0;
   if (!m[8]) {
     const oh = Number(m[10]);
@@ -33,10 +29,7 @@ export function goTimeMs(s: string): number | undefined {
     if (oh > 24 || om > 60) return undefined;
     offset = (m[9] === "-" ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  const ms = Number((m[7] ?? "").slice(0, 3).padEnd(3, "0"));
-  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
-  const date = new Date(0).setUTCFullYear(year, month - 1, day);
-  return date + ((hour * 60 + min) * 60 + sec) * 1000 + ms - offset;
+  return utcMs(year, month, day, hour, min, sec, fractionMs(m[7])) - offset;
 }
 
 const STRICT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -49,19 +42,18 @@ export function isRfc3339(s: string): boolean {
   return STRICT_RE.test(s) && goTimeMs(s) !== undefined && !Number.isNaN(Date.parse(s));
 }
 
-const ZERO_MS = goTimeMs(GO_ZERO_TIME)!;
 
 /** True for Go's zero time (in any spelling Go might produce) and for an absent value. */
 export function isZeroTime(s: string | undefined | null): boolean {
   if (s === undefined || s === null || s === "") return true;
-  return goTimeMs(s) === ZERO_MS;
+  return goTimeMs(s) === GO_ZERO_TIME_MS;
 }
 
 /** Parse a stored time; undefined for absent, zero or invalid. JS keeps millisecond precision. */
 export function parseGoTime(s: string | undefined | null): Date | undefined {
   if (s === undefined || s === null) return undefined;
   const ms = goTimeMs(s);
-  return ms === undefined || ms === ZERO_MS ? undefined : new Date(ms);
+  return ms === undefined || ms === GO_ZERO_TIME_MS ? undefined : new Date(ms);
 }
 
 // ---------------------------------------------------------------------------------------------------

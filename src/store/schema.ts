@@ -17,6 +17,7 @@ import {
   goTimeMs,
   isPlainObject,
   isRfc3339,
+  isZeroTime,
   layoutContainer,
   marshalPieces,
   reindent,
@@ -597,7 +598,7 @@ export function canonical(v: unknown, t: GoType): unknown {
       return v ?? 0;
     case "time":
     case "time-ptr":
-      return v === "" || (typeof v === "string" && goTimeMs(v) === goTimeMs(GO_ZERO_TIME)) ? undefined : v;
+      return typeof v === "string" && isZeroTime(v) ? undefined : v;
     case "strings":
       return Array.isArray(v) ? v.map((x) => x ?? "") : [];
     case "list":
