@@ -6,41 +6,22 @@
 //  - install: packed and installed size, packages installed offline
 //  - cold npx: `npx <tarball> account bootstrap` (difficulty 20, empty npm cache, against the mock) vs a
 //    cold npx of a one-file hello-world package packed the same way
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { BIN_FILE } from "./package-layout.mjs";
+import { coldEnv, interleavedMedians, median, spawnAndWait, temp, warmHome } from "./bench-support.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const BIN = path.join(root, "bin", "pulumi-agent.js");
+const BIN = path.join(root, BIN_FILE);
 const log = (s) => process.stderr.write(`${s}\n`);
-
-export const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function scrubbedEnv(extra) {
   const { withoutAgentOrPulumiVars } = await import(path.join(root, ".build/dev/detect/env-vars.js"));
   const env = withoutAgentOrPulumiVars(process.env);
   for (const k of Object.keys(env)) if (/^npm_/i.test(k) || k === "NODE_OPTIONS") delete env[k];
   return { ...env, ...extra };
-}
-
-function temp(prefix) {
-  return realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
-}
-
-/** A HOME with a fresh agent account (credentials + claim), as a warm agent run finds it. */
-function warmHome(dir) {
-  const home = path.join(dir, "home", ".pulumi");
-  mkdirSync(home, { recursive: true });
-  const url = "https://api.pulumi.com";
-  const expires = new Date(Date.now() + 48 * 3600_000).toISOString();
-  writeFileSync(path.join(home, "credentials.json"), JSON.stringify({ current: url, accessTokens: { [url]: "pul-x" }, accounts: { [url]: { accessToken: "pul-x", username: "agent-x", lastValidatedAt: new Date().toISOString(), tokenInformation: { name: "", expiresAt: expires } } } }, null, 4));
-  writeFileSync(path.join(home, "agent-claim.json"), JSON.stringify({ claimUrl: "https://app.pulumi.com/claim/x", claimToken: "x", validUntil: new Date(Date.now() + 20 * 86400_000).toISOString(), cloudUrl: url }, null, 4));
-  return { HOME: path.join(dir, "home"), PULUMI_HOME: home, PULUMI_AGENT_SHARED_DIR: path.join(dir, "shared") };
 }
 
 // The floor for any wrapper: boot node, spawn pulumi with our stdio, exit the way it did (5 lines, CommonJS:
@@ -52,23 +33,10 @@ child.on("exit", (code, signal) => (signal ? process.kill(process.pid, signal) :
 `;
 const LAUNCHER_ESM = LAUNCHER.replace('const { spawn } = require("node:child_process");', 'import { spawn } from "node:child_process";');
 
-function timeOnce(argv, env) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, argv, { env, stdio: "ignore" });
-  if (r.status !== 0) throw new Error(`node ${argv.join(" ")} exited ${r.status}`);
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
-/** Interleaved medians of each case; ratios against the first. */
+/** Interleaved medians of each case (run with this Node); ratios against the first. */
 function interleave(cases, rounds) {
-  const samples = cases.map(() => []);
-  for (let i = 0; i < 3; i++) for (const c of cases) timeOnce(c.argv, c.env); // warm the page cache (and compile cache)
-  for (let r = 0; r < rounds; r++) {
-    const order = cases.map((_, i) => i).sort(() => Math.random() - 0.5);
-    for (const i of order) samples[i].push(timeOnce(cases[i].argv, cases[i].env));
-  }
-  const base = median(samples[0]);
-  return cases.map((c, i) => ({ ...c, ms: median(samples[i]), ratio: median(samples[i]) / base }));
+  const ms = interleavedMedians(cases.map((c) => ({ cmd: process.execPath, ...c })), rounds);
+  return cases.map((c, i) => ({ ...c, ms: ms[i], ratio: ms[i] / ms[0] }));
 }
 
 export async function hotPath({ quick = false } = {}) {
@@ -106,7 +74,7 @@ export async function hotPath({ quick = false } = {}) {
  * Our files a run reads (CommonJS: the modules Node compiled from a file, which leaves out the chunks an
  * entry carries inside itself and registers in require.cache), and their bytes.
  */
-function loaded(argv, env, tmp) {
+async function loaded(argv, env, tmp) {
   const preload = path.join(tmp, "loaded-preload.cjs");
   const out = path.join(tmp, `loaded-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(
@@ -114,13 +82,10 @@ function loaded(argv, env, tmp) {
     `const M = require("module"), read = []; const js = M._extensions[".js"]; M._extensions[".js"] = function (m, f) { read.push(f); return js.call(this, m, f); };
 process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(read)));`,
   );
-  return new Promise((resolve, reject) => {
-    spawn(process.execPath, ["--require", preload, ...argv], { env, stdio: "ignore" }).on("close", (code) => {
-      if (code !== 0) return reject(new Error(`${argv.join(" ")} exited ${code}`));
-      const files = JSON.parse(readFileSync(out, "utf8")).filter((f) => f.startsWith(root));
-      resolve({ files: files.length, bytes: files.reduce((n, f) => n + statSync(f).size, 0), names: files.map((f) => path.relative(root, f)) });
-    });
-  });
+  const { code } = await spawnAndWait(process.execPath, ["--require", preload, ...argv], { env, stdio: "ignore" });
+  if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}`);
+  const files = JSON.parse(readFileSync(out, "utf8")).filter((f) => f.startsWith(root));
+  return { files: files.length, bytes: files.reduce((n, f) => n + statSync(f).size, 0), names: files.map((f) => path.relative(root, f)) };
 }
 
 export async function loadedPerPath() {
@@ -128,7 +93,7 @@ export async function loadedPerPath() {
   const { startMockCloud } = await import(path.join(root, "dist/mock-cloud-server.mjs"));
   const mock = await startMockCloud({ difficulty: 20 });
   const base = await scrubbedEnv({ ...warmHome(tmp), PULUMI_AGENT_PULUMI_BIN: "/bin/true" });
-  const fresh = await scrubbedEnv({ HOME: path.join(tmp, "fresh"), PULUMI_HOME: path.join(tmp, "fresh", ".pulumi"), PULUMI_AGENT_SHARED_DIR: path.join(tmp, "fresh-shared"), PULUMI_BACKEND_URL: mock.url, PULUMI_CONSOLE_DOMAIN: mock.consoleDomain, AI_AGENT: "bench" });
+  const fresh = await scrubbedEnv(coldEnv(path.join(tmp, "fresh"), mock, { PULUMI_AGENT_SHARED_DIR: path.join(tmp, "fresh-shared"), AI_AGENT: "bench" }));
   const all = readdirSync(path.join(root, "dist")).filter((f) => f.endsWith(".js"));
   const total = all.reduce((n, f) => n + statSync(path.join(root, "dist", f)).size, 0);
   const rows = [];
@@ -207,23 +172,20 @@ export async function coldNpx({ quick = false } = {}) {
     for (let r = 0; r < runs; r++) {
       for (const i of cases.map((_, i) => i).sort(() => Math.random() - 0.5)) {
         const run = temp("pa-npx-run-");
-        const env = await scrubbedEnv({
-          HOME: run,
-          PULUMI_HOME: path.join(run, ".pulumi"),
-          PULUMI_AGENT_SHARED_DIR: path.join(run, "shared"),
-          PULUMI_BACKEND_URL: mock.url,
-          PULUMI_CONSOLE_DOMAIN: mock.consoleDomain,
-          AI_AGENT: "bench",
-          // A cold npx: an empty cache, and no registry to ask.
-          npm_config_cache: path.join(run, "npm-cache"),
-          npm_config_offline: "true",
-          npm_config_update_notifier: "false",
-          npm_config_audit: "false",
-          npm_config_fund: "false",
-        });
+        const env = await scrubbedEnv(
+          coldEnv(run, mock, {
+            AI_AGENT: "bench",
+            // A cold npx: an empty cache, and no registry to ask.
+            npm_config_cache: path.join(run, "npm-cache"),
+            npm_config_offline: "true",
+            npm_config_update_notifier: "false",
+            npm_config_audit: "false",
+            npm_config_fund: "false",
+          }),
+        );
         const t = process.hrtime.bigint();
         // Async: the mock answers from this process.
-        const code = await new Promise((resolve) => spawn("npx", ["--yes", ...cases[i].args], { cwd: run, env, stdio: "ignore" }).on("close", resolve));
+        const { code } = await spawnAndWait("npx", ["--yes", ...cases[i].args], { cwd: run, env, stdio: "ignore" });
         samples[i].push(Number(process.hrtime.bigint() - t) / 1e6);
         rmSync(run, { recursive: true, force: true });
         if (code !== 0) throw new Error(`npx ${cases[i].args.join(" ")} exited ${code}`);

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { median } from "./bench-support.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(here, "..", ".build", "dev", "pow");
@@ -24,11 +25,6 @@ async function load() {
     throw new Error(`bench-pow: cannot load .build/dev/pow (run \`npm run build\` first): ${e.message}`);
   }
 }
-
-export const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Rate of `step(n) -> hashes done` over at least `ms`, median of `rounds`. */
 function rate(step, { ms = 700, rounds = 3 } = {}) {

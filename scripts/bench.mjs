@@ -7,51 +7,39 @@
 //  5. the package (scripts/bench-package.mjs): hot path vs a 5-line launcher, files loaded per path,
 //     install size, cold npx vs a hello-world package (--no-package, --no-npx skip them)
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, realpathSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { BIN_FILE } from "./package-layout.mjs";
+import { coldEnv, interleavedMedians, median, spawnAndWait, temp, warmHome, writeRssPreload } from "./bench-support.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const BIN = path.join(root, "bin/pulumi-agent.js");
+const BIN = path.join(root, BIN_FILE);
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const log = (s) => process.stderr.write(`${s}\n`);
 const { withoutAgentOrPulumiVars } = await import(path.join(root, ".build/dev/detect/env-vars.js"));
-const { median, runPowBench } = await import("./bench-pow.mjs");
+const { runPowBench } = await import("./bench-pow.mjs");
 
 function cleanEnv(extra) {
   return { ...withoutAgentOrPulumiVars(process.env), ...extra };
 }
 
-function timeOnce(cmd, argv, env) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { env, stdio: "ignore" });
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(" ")} exited ${r.status}`);
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
 // Peak memory of a node process: a preload records process.resourceUsage().maxRSS (KiB) at exit.
 function maxRssKiB(argv, env, tmp) {
-  const preload = path.join(tmp, "rss-preload.cjs");
   const out = path.join(tmp, `rss-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));`);
-  spawnSync(process.execPath, ["--require", preload, ...argv], { env: { ...env, BENCH_RSS_FILE: out }, stdio: "ignore" });
+  spawnSync(process.execPath, ["--require", writeRssPreload(tmp), ...argv], { env: { ...env, BENCH_RSS_FILE: out }, stdio: "ignore" });
   return Number(readFileSync(out, "utf8"));
 }
 
 // ---- 1. start-up ------------------------------------------------------------------------------------
 async function startup() {
-  const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-bench-")));
+  const tmp = temp("pa-bench-");
   const empty = path.join(tmp, "empty.mjs");
   writeFileSync(empty, "");
-  const home = path.join(tmp, "home", ".pulumi");
-  mkdirSync(home, { recursive: true });
-  const url = "https://api.pulumi.com";
-  const expires = new Date(Date.now() + 48 * 3600_000).toISOString();
-  writeFileSync(path.join(home, "credentials.json"), JSON.stringify({ current: url, accessTokens: { [url]: "pul-x" }, accounts: { [url]: { accessToken: "pul-x", username: "agent-x", lastValidatedAt: new Date().toISOString(), tokenInformation: { name: "", expiresAt: expires } } } }, null, 4));
-  writeFileSync(path.join(home, "agent-claim.json"), JSON.stringify({ claimUrl: "https://app.pulumi.com/claim/x", claimToken: "x", validUntil: new Date(Date.now() + 20 * 86400_000).toISOString(), cloudUrl: url }, null, 4));
-  const base = { PULUMI_HOME: home, PULUMI_AGENT_SHARED_DIR: path.join(tmp, "shared"), PULUMI_AGENT_PULUMI_BIN: "/bin/true" };
+  // The warm agent's files; HOME stays this process's (only PULUMI_HOME points at them).
+  const { PULUMI_HOME, PULUMI_AGENT_SHARED_DIR } = warmHome(tmp);
+  const base = { PULUMI_HOME, PULUMI_AGENT_SHARED_DIR, PULUMI_AGENT_PULUMI_BIN: "/bin/true" };
   const cases = [
     ["node -e 0 (baseline)", process.execPath, ["-e", "0"], cleanEnv({})],
     ["node empty.mjs", process.execPath, [empty], cleanEnv({})],
@@ -62,17 +50,10 @@ async function startup() {
     ["agent, local command: pulumi-agent version", process.execPath, [BIN, "version"], cleanEnv({ ...base, AI_AGENT: "bench" })],
   ];
   const rounds = quick ? 8 : 30;
-  const samples = cases.map(() => []);
-  for (let i = 0; i < 3; i++) for (const [, c, a, e] of cases) timeOnce(c, a, e); // warm the page cache
-  for (let r = 0; r < rounds; r++) {
-    // Interleave in a shuffled order each round so drift hits every case alike.
-    const order = cases.map((_, i) => i).sort(() => Math.random() - 0.5);
-    for (const i of order) samples[i].push(timeOnce(cases[i][1], cases[i][2], cases[i][3]));
-  }
+  const ms = interleavedMedians(cases.map(([, cmd, argv, env]) => ({ cmd, argv, env })), rounds);
   const rss = cases.map(([, c, a, e]) => (c === process.execPath ? median([0, 1, 2].map(() => maxRssKiB(a, e, tmp))) : NaN));
   rmSync(tmp, { recursive: true, force: true });
-  const baseline = median(samples[0]);
-  const rows = cases.map(([name], i) => ({ name, ms: median(samples[i]), ratio: median(samples[i]) / baseline, rssMiB: rss[i] / 1024, rssRatio: rss[i] / rss[0] }));
+  const rows = cases.map(([name], i) => ({ name, ms: ms[i], ratio: ms[i] / ms[0], rssMiB: rss[i] / 1024, rssRatio: rss[i] / rss[0] }));
   console.log(`\n### Start-up and memory (median of ${rounds} interleaved runs; child pulumi = /bin/true)\n`);
   console.log("| case | median ms | vs `node -e 0` | max RSS MiB | vs `node -e 0` |\n|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.rssMiB.toFixed(1)} | ${r.rssRatio.toFixed(2)}× |`);
@@ -96,23 +77,15 @@ async function coldBootstrap() {
       const rss = [];
       const runs = quick ? 4 : d >= 24 ? 6 : 10;
       for (let i = 0; i < runs; i++) {
-        const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-boot-")));
-        const env = cleanEnv({
-          AI_AGENT: "bench",
-          HOME: tmp,
-          PULUMI_HOME: path.join(tmp, ".pulumi"),
-          PULUMI_AGENT_SHARED_DIR: path.join(tmp, "shared"),
-          PULUMI_BACKEND_URL: mock.url,
-          PULUMI_CONSOLE_DOMAIN: mock.consoleDomain,
-        });
+        const tmp = temp("pa-boot-");
+        const env = cleanEnv(coldEnv(tmp, mock, { AI_AGENT: "bench" }));
         // The RSS preload runs on every other run only, so it cannot skew the timings much.
         const measureRss = i % 2 === 1;
-        const preload = path.join(tmp, "rss-preload.cjs");
-        writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));`);
+        const preload = writeRssPreload(tmp);
         const argv = [...(measureRss ? ["--require", preload] : []), BIN, "account", "bootstrap"];
         const t = process.hrtime.bigint();
         // Async spawn: the mock lives in this process and must keep answering.
-        const code = await new Promise((resolve) => spawn(process.execPath, argv, { env: { ...env, BENCH_RSS_FILE: path.join(tmp, "rss") }, stdio: "ignore" }).on("close", resolve));
+        const { code } = await spawnAndWait(process.execPath, argv, { env: { ...env, BENCH_RSS_FILE: path.join(tmp, "rss") }, stdio: "ignore" });
         const ms = Number(process.hrtime.bigint() - t) / 1e6;
         if (measureRss) rss.push(Number(readFileSync(path.join(tmp, "rss"), "utf8")) / 1024);
         else times.push(ms);
@@ -146,26 +119,18 @@ async function concurrentAgents() {
   mock.setChallengeData(`v1:bench-fixed-challenge-0123456789:${difficulty}`);
   const rounds = quick ? 3 : 9;
   const samples = { single: [], batch: [], warm: [] };
-  const homeEnv = (tmp) =>
-    cleanEnv({
-      AI_AGENT: "bench",
-      HOME: tmp,
-      PULUMI_HOME: path.join(tmp, ".pulumi"),
-      PULUMI_AGENT_SHARED_DIR: path.join(tmp, "shared"),
-      PULUMI_BACKEND_URL: mock.url,
-      PULUMI_CONSOLE_DOMAIN: mock.consoleDomain,
-    });
+  const homeEnv = (tmp) => cleanEnv(coldEnv(tmp, mock, { AI_AGENT: "bench" }));
   const bootstrapAll = async (n, env) => {
     const t = process.hrtime.bigint();
     const codes = await Promise.all(
-      Array.from({ length: n }, () => new Promise((resolve) => spawn(process.execPath, [BIN, "account", "bootstrap"], { env, stdio: "ignore" }).on("close", resolve))),
+      Array.from({ length: n }, async () => (await spawnAndWait(process.execPath, [BIN, "account", "bootstrap"], { env, stdio: "ignore" })).code),
     );
     if (codes.some((c) => c !== 0)) throw new Error(`${n} concurrent bootstraps: exit codes ${codes.join(",")}`);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
   // `n` cold agents at once in a fresh home shared by all n (then, for "warm", n more once it holds the account).
   const round = async (n, kind) => {
-    const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-conc-")));
+    const tmp = temp("pa-conc-");
     try {
       const env = homeEnv(tmp);
       const signupsBefore = mock.stats.signups;
@@ -224,14 +189,13 @@ async function lockHandoff(n, rounds) {
     process.stdout.write(JSON.stringify(span));`;
   const gaps = [];
   for (let r = 0; r < rounds; r++) {
-    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-handoff-")));
+    const dir = temp("pa-handoff-");
     const spans = await Promise.all(
-      Array.from({ length: n }, () => new Promise((resolve, reject) => {
-        let out = "";
-        const c = spawn(process.execPath, ["--input-type=module", "-e", child, dir], { stdio: ["ignore", "pipe", "inherit"] });
-        c.stdout.on("data", (b) => (out += b));
-        c.on("close", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`lock hand-off child exited ${code}`))));
-      })),
+      Array.from({ length: n }, async () => {
+        const { code, stdout } = await spawnAndWait(process.execPath, ["--input-type=module", "-e", child, dir], { stdio: ["ignore", "pipe", "inherit"] });
+        if (code !== 0) throw new Error(`lock hand-off child exited ${code}`);
+        return JSON.parse(stdout);
+      }),
     );
     rmSync(dir, { recursive: true, force: true });
     spans.sort((x, y) => x[0] - y[0]);
@@ -242,8 +206,8 @@ async function lockHandoff(n, rounds) {
 
 // ---- Go reference (when a Go toolchain is installed, e.g. Debian's golang-go) ---------------------
 async function goReference() {
-  const which = spawnSync("go", ["version"], { encoding: "utf8" });
-  if (which.status !== 0) {
+  const version = spawnSync("go", ["version"], { encoding: "utf8" });
+  if (version.status !== 0) {
     console.log("\n(Go not installed: the Go ratios below use perf-baseline.md's 3.3 M H/s; `apt-get install golang-go` to measure it here.)");
     return undefined;
   }
@@ -267,7 +231,7 @@ async function goReference() {
     const ours = (await solveChallenge(c)).nonce;
     if (go !== ours) throw new Error(`nonce mismatch for ${c}: Go ${go}, pulumi-agent ${ours}`);
   }
-  console.log(`\n### Go reference (${spawnSync("go", ["version"], { encoding: "utf8" }).stdout.trim()}; \`Sum256(cd+":"+strconv)\`, one thread, as the Go CLI)\n`);
+  console.log(`\n### Go reference (${version.stdout.trim()}; \`Sum256(cd+":"+strconv)\`, one thread, as the Go CLI)\n`);
   console.log(`| measure | H/s |\n|---|---|\n| 1 process | ${(single / 1e6).toFixed(2)} M |\n| 2 processes at once (sum) | ${((pair[0] + pair[1]) / 1e6).toFixed(2)} M |`);
   console.log(`\nSame first nonce as pulumi-agent for ${checks.length} challenges (incl. non-ASCII and 2-block ids).`);
   return single;

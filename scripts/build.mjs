@@ -31,6 +31,12 @@ if (!existsSync(path.join(root, "node_modules", "esbuild"))) {
 const esbuild = await import("esbuild");
 const { ENTRIES, WORKER_FILE, CLI_FILE, BIN_FILE } = await import("./package-layout.mjs");
 const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+// esbuild's target from package.json "engines" (">=20.18.1" → "node20.18"), so the minimum lives there alone.
+const minNode = /^>=\s*(\d+)\.(\d+)\.\d+$/.exec(pkg.engines.node);
+if (!minNode) {
+  log(`package.json engines.node is ${JSON.stringify(pkg.engines.node)}; expected ">=MAJOR.MINOR.PATCH".`);
+  process.exit(1);
+}
 
 function run(cmd, args) {
   // The tools' stdout goes to our stderr.
@@ -54,7 +60,7 @@ const constants = (selfBin, selfCli) => ({
 const common = {
   bundle: true,
   platform: "node",
-  target: "node20.18",
+  target: `node${minNode[1]}.${minNode[2]}`,
   // Whitespace and syntax only: names stay readable in a stack trace someone pastes into an issue (mangling
   // them saved 30% of the bytes but no measurable time in the bench).
   minifyWhitespace: true,
@@ -99,8 +105,8 @@ const lazyAsEntries = {
     b.onResolve({ filter: /^\./ }, (a) => (a.kind === "dynamic-import" && lazyEntries[a.path] ? { path: lazyEntries[a.path], external: true } : undefined));
   },
 };
-async function bundle(names, plugins = []) {
-  const out = await esbuild.build({
+function bundle(names, plugins = []) {
+  return esbuild.build({
     ...common,
     plugins: [...plugins, commonJsNamedExports],
     entryPoints: Object.fromEntries(names.map((name) => [name, path.join(root, ENTRIES[name].source)])),
@@ -113,7 +119,6 @@ async function bundle(names, plugins = []) {
     metafile: true,
     write: false,
   });
-  return out;
 }
 const inGroup = (g) => Object.keys(ENTRIES).filter((n) => ENTRIES[n].group === g);
 // The libraries share their chunks with the CLI's lazy parts (no process loads both, but one copy of the
@@ -121,6 +126,8 @@ const inGroup = (g) => Object.keys(ENTRIES).filter((n) => ENTRIES[n].group === g
 const builds = [await bundle(inGroup("hot"), [lazyAsEntries]), await bundle([...inGroup("cli"), ...inGroup("lib")])];
 const metafile = { inputs: Object.assign({}, ...builds.map((b) => b.metafile.inputs)), outputs: Object.assign({}, ...builds.map((b) => b.metafile.outputs)) };
 writeFileSync(path.join(buildDir, "meta.json"), JSON.stringify(metafile));
+/** The metafile's entry for a file of dist/. */
+const outputMeta = (file) => metafile.outputs[path.relative(root, path.join(dist, file))];
 
 // ---- 3. CommonJS chunks, ESM wrappers ------------------------------------------------------------------
 writeFileSync(path.join(dist, "package.json"), `${JSON.stringify({ type: "commonjs" }, null, 2)}\n`);
@@ -145,11 +152,10 @@ for (const out of builds.flatMap((b) => b.outputFiles)) {
 // file name before it runs, so a chunk that something else requires later is the same instance, read once.
 for (const [name, e] of Object.entries(ENTRIES)) {
   if (!e.merge) continue;
-  const rel = (f) => path.relative(root, path.join(dist, f));
   const order = [];
   const visit = (file) => {
     if (order.includes(file)) return;
-    for (const imp of metafile.outputs[rel(file)]?.imports ?? []) {
+    for (const imp of outputMeta(file)?.imports ?? []) {
       if (imp.kind === "import-statement" && !imp.external) visit(path.basename(imp.path));
     }
     order.push(file);
@@ -171,7 +177,7 @@ for (const [name, e] of Object.entries(ENTRIES)) {
 for (const [name, e] of Object.entries(ENTRIES)) {
   if (!e.esm) continue;
   // Named exports of the CommonJS entry, as Node's import sees them (esbuild annotates them for it).
-  const names = metafile.outputs[path.relative(root, path.join(dist, `${name}.js`))].exports.filter((n) => n !== "default");
+  const names = outputMeta(`${name}.js`).exports.filter((n) => n !== "default");
   writeFileSync(path.join(dist, `${name}.mjs`), `export { ${names.join(", ")} } from "./${name}.js";\n`);
 }
 

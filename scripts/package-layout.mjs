@@ -1,5 +1,6 @@
-// The published package's layout: one place for the file names the build writes and the tests, the bench
-// and package.json use. Every file is flat in dist/ (the worker is found by name from any chunk).
+// The published package's layout: one place for the file names the build writes (scripts/build.mjs; the bench
+// and smoke scripts take the bin path from here too). package.json's "bin" and "exports" spell the same names
+// by hand. Every file is flat in dist/ (the worker is found by name from any chunk).
 export const ENTRIES = {
   // `pulumi-agent` (bin/pulumi-agent.js loads it): only what a human run needs, built alone
   cli: { source: "src/cli/main.ts", group: "hot" },

@@ -5,40 +5,23 @@
 //  3. a human's `pulumi-agent version` is a plain passthrough
 //  4. `account shim <dir>` writes a shim whose `pulumi version` goes through pulumi-agent
 // Prints one "N passed, N failed" line; exits 1 if anything failed.
-import { spawn } from "node:child_process";
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { BIN_FILE } from "./package-layout.mjs";
+import { coldEnv, spawnAndWait, temp } from "./bench-support.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const BIN = path.join(root, "bin", "pulumi-agent.js");
+const BIN = path.join(root, BIN_FILE);
 const FAKE = path.join(root, "fixtures", "fake-pulumi", "pulumi");
 const { startMockCloud } = await import(path.join(root, "dist", "mock-cloud-server.mjs"));
 const { withoutAgentOrPulumiVars } = await import(path.join(root, ".build", "dev", "detect", "env-vars.js"));
 
-function run(file, args, env) {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b) => (stdout += b));
-    child.stderr.on("data", (b) => (stderr += b));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (file, args, env) => spawnAndWait(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
 
 const mock = await startMockCloud({ difficulty: 16 });
-const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), "pa-smoke-")));
-const human = {
-  ...withoutAgentOrPulumiVars(process.env),
-  HOME: tmp,
-  PULUMI_HOME: path.join(tmp, ".pulumi"),
-  PULUMI_AGENT_SHARED_DIR: path.join(tmp, "shared"),
-  PULUMI_BACKEND_URL: mock.url,
-  PULUMI_CONSOLE_DOMAIN: mock.consoleDomain,
-  PULUMI_AGENT_PULUMI_BIN: FAKE,
-};
+const tmp = temp("pa-smoke-");
+const human = { ...withoutAgentOrPulumiVars(process.env), ...coldEnv(tmp, mock, { PULUMI_AGENT_PULUMI_BIN: FAKE }) };
 const agent = { ...human, AI_AGENT: "ci-smoke" };
 const results = [];
 async function check(name, fn) {
