@@ -2,6 +2,7 @@
 // folders, FIFOs, symlinks, a full tmpfs and a second, unprivileged user.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -132,22 +133,24 @@ describe("preflightStoreDir", () => {
   });
 });
 
-describe("preflightStoreDir on a full disk", () => {
-  let mnt: string | undefined;
-  beforeAll(async () => {
-    if (process.platform !== "linux" || process.getuid?.() !== 0) return;
-    const m = await mkdtemp(path.join(os.tmpdir(), "pa-full-"));
-    if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", m]).status === 0) mnt = m;
-    else await rm(m, { recursive: true, force: true });
-  });
+/** A 64 KiB tmpfs, mounted before the tests are collected; undefined where it cannot be (not root, not Linux, no CAP_SYS_ADMIN). */
+function mountSmallTmpfs(): string | undefined {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined;
+  const m = mkdtempSync(path.join(os.tmpdir(), "pa-full-"));
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", m]).status === 0) return m;
+  rmSync(m, { recursive: true, force: true });
+  return undefined;
+}
+const fullDiskMount = mountSmallTmpfs();
+
+describe.runIf(fullDiskMount !== undefined)("preflightStoreDir on a full disk (where a tmpfs can be mounted)", () => {
+  const mnt = fullDiskMount as string;
   afterAll(async () => {
-    if (!mnt) return;
     spawnSync("umount", [mnt]);
     await rm(mnt, { recursive: true, force: true });
   });
 
-  it("a real tmpfs filled to the brim says there is no room (skipped where tmpfs cannot be mounted)", async (ctx) => {
-    if (!mnt) return ctx.skip();
+  it("a real tmpfs filled to the brim says there is no room", async () => {
     const d = path.join(mnt, ".pulumi");
     expect((await preflightStoreDir(d, { cloudUrl: CLOUD, private: true })).ok).toBe(true);
     // Fill it: write until ENOSPC.
@@ -160,9 +163,12 @@ describe("preflightStoreDir on a full disk", () => {
 describe.runIf(process.platform === "linux" && process.getuid?.() === 0)("preflightStoreDir as an unprivileged user", () => {
   let root: string;
   let mod: string;
-  let user: { uid: number; gid: number } | undefined;
+  let user: { uid: number; gid: number };
   beforeAll(async () => {
-    user = unprivilegedUser();
+    const found = unprivilegedUser();
+    // As root on Linux, useradd is always there: no user means a broken machine, not a test to skip.
+    if (!found) throw new Error("useradd did not create the unprivileged test user");
+    user = found;
     root = await mkdtemp(path.join(os.tmpdir(), "pa-preflight-user-"));
     await chmod(root, 0o755);
     mod = path.join(root, "mod");
@@ -183,8 +189,8 @@ process.stdout.write(JSON.stringify({ ok: v.ok, problems: v.problems.map((p) => 
 
   function runAs(dir: string, priv: boolean): { ok: boolean; problems: Array<{ code: string; path: string; message: string }> } {
     const r = spawnSync(process.execPath, [path.join(mod, "preflight.mjs"), dir, priv ? "1" : "0"], {
-      uid: user!.uid,
-      gid: user!.gid,
+      uid: user.uid,
+      gid: user.gid,
       env: { PATH: process.env.PATH },
       encoding: "utf8",
     });
@@ -193,8 +199,7 @@ process.stdout.write(JSON.stringify({ ok: v.ok, problems: v.problems.map((p) => 
     return JSON.parse(r.stdout);
   }
 
-  it("a default folder the user cannot write: the write probe fails (EACCES)", async (ctx) => {
-    if (!user) return ctx.skip();
+  it("a default folder the user cannot write: the write probe fails (EACCES)", async () => {
     const d = path.join(root, "root-owned");
     await mkdir(d, { mode: 0o755 });
     const v = runAs(d, false);
@@ -204,8 +209,7 @@ process.stdout.write(JSON.stringify({ ok: v.ok, problems: v.problems.map((p) => 
     expect(await readdir(d)).toEqual([]);
   });
 
-  it("a credentials file the user cannot read, in its own folder: unreadable (EACCES), untouched", async (ctx) => {
-    if (!user) return ctx.skip();
+  it("a credentials file the user cannot read, in its own folder: unreadable (EACCES), untouched", async () => {
     const d = path.join(root, "users-own");
     await mkdir(d, { mode: 0o700 });
     await chown(d, user.uid, user.gid);
